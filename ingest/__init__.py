@@ -1,0 +1,1 @@
+"""Loading, cleaning, chunking and indexing articles into the qa store."""

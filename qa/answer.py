@@ -1,0 +1,201 @@
+"""The default answerer: no LLM. It picks the sentences of the retrieved passages that answer the
+question, leads with the one holding what was asked for (a number, a date, a name), cites each [n],
+and refuses plainly when the passages do not hold the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.corpus import CorpusSnapshot
+from qa.question import QuestionInfo, analyse
+from qa.schema import Answer, AnswerSentence, Citation, Passage
+from qa.sentences import split_sentences
+from qa.text import fold, terms
+from qa.verify import supported
+
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
+_MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)
+_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|"
+                   r"june|july|august|september|october|november|december|yesterday|today|tonight|overnight|"
+                   r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
+_PLACE = re.compile(r"\b(in|to|at|from)\s+(the\s+)?[A-Z][\w-]+", re.U)
+MAX_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    min_coverage: float = 0.34  # share of the question's (idf-weighted) words the best sentence must hold
+    min_dense: float = 0.20  # below this cosine the corpus is off-topic for the question
+    keep_ratio: float = 0.8  # further sentences must score this share of the best
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    passage: Passage
+    text: str
+    start: int
+    end: int
+    score: float
+    coverage: float
+    fits: bool  # holds the kind of thing asked for
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, config: AnswerConfig = AnswerConfig()):
+        self.config = config
+
+    def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
+               best_dense: float, query: str = "") -> Answer:
+        info = analyse(query or question)
+        candidates = self._candidates(info, passages, snapshot)
+        reason = self._refusal_reason(info, candidates, snapshot, best_dense)
+        if reason:
+            return refusal(question, query or question, passages, snapshot, reason)
+        chosen = self._select(candidates)
+        return compose(question, query or question, chosen, passages, short_answer(info, chosen[0].text))
+
+    def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> list[_Candidate]:
+        weights = {t: snapshot.keyword.idf(t) for t in set(info.terms)}
+        total = sum(weights.values()) or 1.0
+        top_score = max((p.score for p in passages), default=1.0) or 1.0
+        out = []
+        for p in passages:
+            passage_terms = set(terms(p.text))
+            context = sum(w for t, w in weights.items() if t in passage_terms) / total
+            for s in split_sentences(p.text, p.start):
+                sentence_terms = set(terms(s.text))
+                coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
+                fits = _fits(info, s.text)
+                score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + (0.25 if fits else 0.0)
+                out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits))
+        out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
+        return out
+
+    def _refusal_reason(self, info, candidates, snapshot, best_dense) -> str:
+        if not candidates:
+            return "no passage matched the question"
+        if best_dense < self.config.min_dense:
+            return f"the closest passage is unrelated (similarity {best_dense:.2f})"
+        best = candidates[0]
+        if best.coverage < self.config.min_coverage:
+            return "no sentence mentions enough of what the question asks about"
+        if info.kind in ("count", "money") and not best.fits:
+            return "no passage states the number asked for"
+        article_text = snapshot.article_texts.get(best.passage.article.id, "")
+        missing = [e for e in info.entities if e not in article_text]
+        if missing:
+            return f"the passages do not mention {', '.join(missing)}"
+        return ""
+
+    def _select(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        best = candidates[0]
+        chosen = [best]
+        for c in candidates[1:]:
+            if len(chosen) == MAX_SENTENCES or c.score < self.config.keep_ratio * best.score:
+                break
+            if any(_redundant(c.text, k.text) or (c.passage.chunk_id != k.passage.chunk_id and c.start < k.end and k.start < c.end
+                                                  and c.passage.article.id == k.passage.article.id) for k in chosen):
+                continue
+            chosen.append(c)
+        return chosen
+
+
+def _fits(info: QuestionInfo, sentence: str) -> bool:
+    if info.kind == "count":
+        return _number_with_focus(sentence, info.focus)
+    if info.kind == "money":
+        return bool(_MONEY.search(sentence))
+    if info.kind == "date":
+        return bool(_DATE.search(sentence))
+    if info.kind == "person":
+        return any(fold(m.group(0)) not in fold(info.text) for m in _NAME.finditer(sentence))
+    if info.kind == "place":
+        return bool(_PLACE.search(sentence))
+    return False
+
+
+def _number_with_focus(sentence: str, focus: tuple[str, ...]) -> bool:
+    """A number followed within a few words by every focus word ("314 prisoners of war")."""
+    words = re.findall(r"[\w’'-]+", sentence)
+    for i, word in enumerate(words):
+        if not _NUMBER.fullmatch(word):
+            continue
+        if not focus:
+            return True
+        following = set(terms(" ".join(words[i + 1 : i + 1 + len(focus) + 2])))
+        if all(f in following for f in focus):
+            return True
+    return False
+
+
+def short_answer(info: QuestionInfo, sentence: str) -> str:
+    """The exact span that answers a count question ("over 70 missiles"), when one can be found."""
+    if info.kind not in ("count", "money"):
+        return ""
+    pattern = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
+                         r"([$€£]?\d[\d,.]*(?:\s+(?:million|billion))?)((?:\s+[\w’'-]+){0,4})", re.I)
+    for m in pattern.finditer(sentence):
+        tail_words = m.group(3).split()
+        if info.focus:
+            keep = []
+            for w in tail_words:
+                keep.append(w)
+                if all(f in set(terms(" ".join(keep))) for f in info.focus):
+                    break
+            else:
+                continue
+            # "prisoners of war": keep a trailing "of <noun>" that belongs to the phrase
+            rest = tail_words[len(keep):]
+            if len(rest) >= 2 and rest[0].lower() == "of":
+                keep += rest[:2]
+            tail = " ".join(keep)
+        else:
+            tail = " ".join(tail_words[:2])
+        return f"{m.group(1) or ''}{m.group(2)} {tail}".strip().rstrip(".,;:")
+    return ""
+
+
+def _redundant(a: str, b: str) -> bool:
+    ta, tb = set(terms(a)), set(terms(b))
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) > 0.5
+
+
+def compose(question: str, query: str, chosen: list[_Candidate], passages, short: str) -> Answer:
+    """Number the cited passages in order of first use and write `sentence [n]` lines."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    sentences: list[AnswerSentence] = []
+    for c in chosen:
+        p = c.passage
+        if p.chunk_id not in numbers:
+            numbers[p.chunk_id] = len(numbers) + 1
+        n = numbers[p.chunk_id]
+        citations.append(Citation(
+            n=n, article_id=p.article.id, title=p.article.title, outlet=p.article.outlet,
+            published=p.article.published, url=p.article.url, quote=c.text, start=c.start, end=c.end,
+            chunk_id=p.chunk_id, passage_start=p.start, passage_end=p.end,
+        ))
+        sentences.append(AnswerSentence(c.text, (n,), supported(c.text, [p.text])))
+    text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
+    return Answer(question=question, text=text, sentences=tuple(sentences), citations=tuple(citations),
+                  refused=False, short_answer=short, query=query, passages=tuple(passages))
+
+
+def refusal(question: str, query: str, passages, snapshot: CorpusSnapshot, reason: str) -> Answer:
+    """A plain "the articles don't say", with what was searched, the closest passages and the date range."""
+    oldest, newest = snapshot.date_range()
+    covered = f" The corpus covers {oldest} to {newest}." if oldest else ""
+    text = f"The articles don't say. I searched for \"{query}\" and found nothing that answers it.{covered}"
+    closest = [
+        {"article_id": p.article.id, "title": p.article.title, "outlet": p.article.outlet,
+         "published": p.article.published, "quote": p.text[:300], "start": p.start, "end": p.end}
+        for p in passages[:3]
+    ]
+    diagnostics = {"reason": reason, "searched": query, "closest": closest,
+                   "date_range": {"oldest": oldest, "newest": newest}}
+    return Answer(question=question, text=text, sentences=(), citations=(), refused=True, query=query,
+                  diagnostics=diagnostics, passages=tuple(passages))

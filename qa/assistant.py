@@ -1,0 +1,132 @@
+"""The Assistant: the one object that wires store, embedder, retriever and answerer. The web app,
+the CLI and eval all build it once from Settings (or from injected parts) and share it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import replace
+
+from qa.answer import ExtractiveAnswerer
+from qa.config import Settings
+from qa.conversation import condense
+from qa.corpus import CorpusSnapshot
+from qa.embeddings import Embedder, MiniLMEmbedder
+from qa.errors import BadInput, IndexEmpty
+from qa.retrieve import RetrievalConfig, Retriever
+from qa.schema import Answer, Article, Filters, Passage
+from qa.store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder,
+                 retriever: Retriever | None = None, answerer=None):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.retriever = retriever or Retriever(store, embedder, RetrievalConfig(
+            candidates=settings.candidates, per_article_cap=settings.per_article_cap))
+        self.answerer = answerer or ExtractiveAnswerer()
+        self._snapshot: CorpusSnapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Assistant":
+        """Load the embedding model and open the store named by settings."""
+        embedder = MiniLMEmbedder(threads=settings.embed_threads, batch_size=settings.embed_batch)
+        store = ChromaStore.open(settings, embedder.name, embedder.dimension)
+        return cls(settings, store, embedder)
+
+    # ---- the index ---------------------------------------------------------------------------
+
+    def snapshot(self) -> CorpusSnapshot:
+        """The current chunks and keyword index; rebuilt only when ingest has bumped the version."""
+        now = time.monotonic()
+        current = self._snapshot
+        if current is not None and now - self._checked_at < VERSION_CHECK_S:
+            return current
+        with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < VERSION_CHECK_S:
+                return self._snapshot
+            version = self.store.version()
+            if self._snapshot is None or self._snapshot.version != version:
+                started = time.perf_counter()
+                self._snapshot = CorpusSnapshot.build(version, self.store.chunks())
+                log.info("loaded index version %s: %d chunks in %.0f ms", version,
+                         len(self._snapshot.chunks), (time.perf_counter() - started) * 1000)
+            self._checked_at = time.monotonic()
+            return self._snapshot
+
+    def status(self) -> dict:
+        snap = self.snapshot()
+        articles, chunks = self.store.counts()
+        oldest, newest = snap.date_range()
+        return {
+            "articles": articles, "chunks": chunks, "index_version": snap.version,
+            "embedding_model": self.embedder.name, "dimension": self.embedder.dimension,
+            "oldest": oldest, "newest": newest, "outlets": snap.outlets(),
+            "store": "server" if self.settings.chroma_url else "embedded",
+        }
+
+    # ---- questions ---------------------------------------------------------------------------
+
+    def search(self, query: str, filters: Filters = Filters(), k: int | None = None,
+               history: tuple[dict, ...] = ()) -> tuple[tuple[Passage, ...], str, dict]:
+        """(passages, the standalone query searched, timings)."""
+        query = self._check_question(query)
+        snap = self._ready_snapshot()
+        standalone = condense(query, history)
+        found = self.retriever.search(snap, standalone, self._k(k), filters)
+        return found.passages, standalone, found.timings
+
+    def ask(self, question: str, history: tuple[dict, ...] = (), filters: Filters = Filters(),
+            k: int | None = None) -> Answer:
+        question = self._check_question(question)
+        started = time.perf_counter()
+        snap = self._ready_snapshot()
+        standalone = condense(question, history)
+        found = self.retriever.search(snap, standalone, self._k(k), filters)
+        t_answer = time.perf_counter()
+        answer = self.answerer.answer(question, found.passages, snap, found.best_dense, standalone)
+        done = time.perf_counter()
+        timings = dict(found.timings, answer_ms=round((done - t_answer) * 1000, 2),
+                       total_ms=round((done - started) * 1000, 2))
+        return replace(answer, timings=timings,
+                       diagnostics=dict(answer.diagnostics, index_version=snap.version))
+
+    def article(self, article_id: str) -> Article:
+        return self.store.article(article_id)
+
+    def articles(self) -> list[Article]:
+        return sorted(self.store.articles(), key=lambda a: (a.published or "", a.id), reverse=True)
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def _ready_snapshot(self) -> CorpusSnapshot:
+        snap = self.snapshot()
+        if not snap.chunks:
+            raise IndexEmpty("the index is empty: run `qa ingest` first")
+        return snap
+
+    def _k(self, k: int | None) -> int:
+        if k is None:
+            return self.settings.top_k
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
+            raise BadInput("k must be an integer from 1 to 50")
+        return k
+
+    def _check_question(self, question) -> str:
+        if not isinstance(question, str):
+            raise BadInput("question must be a string")
+        question = " ".join(question.split())
+        if not question:
+            raise BadInput("question must not be empty")
+        if len(question) > self.settings.max_question_chars:
+            raise BadInput(f"question is longer than {self.settings.max_question_chars} characters")
+        return question

@@ -1,0 +1,63 @@
+"""Settings: the one configuration value, built from QA_* environment variables in entry points only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from qa.errors import BadInput
+
+ENV_PREFIX = "QA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured; defaults give the embedded, offline service."""
+
+    data_dir: Path = Path(".qa")
+    chroma_url: str = ""  # e.g. http://127.0.0.1:8000 ; empty means the embedded store in data_dir
+    collection: str = "news"
+    seeds_dir: Path = Path("seeds")
+    chunk_tokens: int = 160
+    chunk_overlap_tokens: int = 40
+    embed_batch: int = 32
+    embed_threads: int = 2
+    top_k: int = 5
+    candidates: int = 30
+    per_article_cap: int = 2
+    max_question_chars: int = 1000
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 20.0
+    api_key: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read QA_<FIELD> variables (e.g. QA_DATA_DIR, QA_CHROMA_URL); overrides win."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce(f.name, type(getattr(cls(), f.name)), raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def _coerce(name: str, kind: type, raw: str):
+    try:
+        if kind is Path:
+            return Path(raw)
+        if kind is bool:
+            return raw.lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except ValueError:
+        raise BadInput(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}") from None

@@ -1,0 +1,64 @@
+"""A read-only snapshot of the indexed chunks with their keyword index, rebuilt only when ingest
+bumps the index version (never per query)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.keyword import KeywordIndex
+from qa.schema import Filters
+from qa.store import StoredChunk, day_number
+from qa.text import fold
+
+
+@dataclass(frozen=True)
+class CorpusSnapshot:
+    version: int
+    chunks: tuple[StoredChunk, ...]
+    keyword: KeywordIndex
+    positions: dict[str, int]
+    outlet_keys: np.ndarray  # casefolded outlet per chunk
+    days: np.ndarray  # YYYYMMDD per chunk, 0 when undated
+    article_texts: dict[str, str]  # article id -> folded text of its chunks, for entity checks
+
+    @classmethod
+    def build(cls, version: int, chunks: list[StoredChunk]) -> "CorpusSnapshot":
+        chunks = sorted(chunks, key=lambda c: c.id)
+        return cls(
+            version=version,
+            chunks=tuple(chunks),
+            keyword=KeywordIndex([f"{c.article.title}\n{c.text}" for c in chunks]),
+            positions={c.id: i for i, c in enumerate(chunks)},
+            outlet_keys=np.array([c.article.outlet.casefold() for c in chunks], dtype=object),
+            days=np.array([day_number(c.article.published) for c in chunks], dtype=np.int64),
+            article_texts=_article_texts(chunks),
+        )
+
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Boolean mask of the chunks the filters let through (None: all)."""
+        if filters.is_empty():
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if filters.outlet:
+            mask &= self.outlet_keys == filters.outlet.casefold()
+        if filters.since:
+            mask &= self.days >= day_number(filters.since)
+        if filters.until:
+            mask &= (self.days <= day_number(filters.until)) & (self.days > 0)
+        return mask
+
+    def date_range(self) -> tuple[str, str]:
+        dated = sorted({c.article.published for c in self.chunks if c.article.published})
+        return (dated[0], dated[-1]) if dated else ("", "")
+
+    def outlets(self) -> list[str]:
+        return sorted({c.article.outlet for c in self.chunks if c.article.outlet})
+
+
+def _article_texts(chunks: list[StoredChunk]) -> dict[str, str]:
+    parts: dict[str, list[str]] = {}
+    for c in chunks:
+        parts.setdefault(c.article.id, [fold(c.article.title)]).append(fold(c.text))
+    return {aid: "\n".join(texts) for aid, texts in parts.items()}

@@ -1,0 +1,73 @@
+"""Finding and normalising dates in article text and questions (to ISO YYYY-MM-DD)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate([
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+        ("october", "oct"), ("november", "nov"), ("december", "dec"),
+    ])
+    for name in names
+}
+MONTH_PATTERN = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MONTH = rf"({MONTH_PATTERN[3:-4]})\.?"
+_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b")
+_MD = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
+_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\b", re.I)
+
+
+def _iso(y: int, m: int, d: int) -> str:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return ""
+
+
+def parse_date(text: str) -> str:
+    """The first full date (with a year) in `text` as ISO, or ""."""
+    text = text.strip()
+    best: tuple[int, str] | None = None
+    for pattern, order in ((_ISO, "ymd"), (_MDY, "mdy"), (_DMY, "dmy")):
+        m = pattern.search(text)
+        if not m:
+            continue
+        if order == "ymd":
+            iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif order == "mdy":
+            iso = _iso(int(m.group(3)), MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)))
+        else:
+            iso = _iso(int(m.group(3)), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
+        if iso and (best is None or m.start() < best[0]):
+            best = (m.start(), iso)
+    if best:
+        return best[1]
+    try:  # RFC 2822 and friends, as found in feeds
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+def parse_day_month(text: str, year: int) -> str:
+    """A date written without a year ("February 3", "3 February") placed in `year`, or ""."""
+    for pattern, month_group, day_group in ((_MD, 1, 2), (_DM, 2, 1)):
+        m = pattern.search(text)
+        if m:
+            return _iso(year, MONTHS[m.group(month_group).lower().rstrip(".")], int(m.group(day_group)))
+    return ""
+
+
+def valid_iso(value: str) -> bool:
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+        return True
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,65 @@
+"""What a question asks for: its type (count, date, person, place, reason, general), its focus words
+and the named entities an answer must be about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.text import STOPWORDS, fold, terms
+
+_COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
+_DATE = re.compile(r"\bwhen\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
+_PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b", re.I)
+_PLACE = re.compile(r"\bwhere\b|\bwhich (city|country|countries|place)\b|\bwhat (city|country|place)\b", re.I)
+_REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
+_MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
+_ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+_QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "which", "why", "did", "does", "do",
+                   "is", "are", "was", "were", "has", "have", "had", "can", "could", "would", "will", "under",
+                   "besides", "according", "exactly", "in", "on", "and", "the", "a", "an", "if"}
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    kind: str  # count | money | date | person | place | reason | general
+    terms: tuple[str, ...]  # stemmed content words
+    focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
+    entities: tuple[str, ...]  # capitalised names in the question, folded
+
+
+def analyse(question: str) -> QuestionInfo:
+    kind = "general"
+    if _COUNT.search(question):
+        kind = "money" if _MONEY.search(question) else "count"
+    elif _DATE.search(question):
+        kind = "date"
+    elif _PERSON.search(question):
+        kind = "person"
+    elif _PLACE.search(question):
+        kind = "place"
+    elif _REASON.search(question):
+        kind = "reason"
+    return QuestionInfo(question, kind, tuple(terms(question)), _focus(question, kind), _entities(question))
+
+
+def _focus(question: str, kind: str) -> tuple[str, ...]:
+    """For "how many X ..." the words of X (up to the verb)."""
+    if kind != "count":
+        return ()
+    m = re.search(r"\bhow many\s+((?:[\w’'-]+\s+){0,4}?[\w’'-]+?)\s+(did|do|does|were|was|are|is|have|has|had|will|would|could|hit|in|of|on|at)\b",
+                  question, re.I)
+    if not m:
+        return ()
+    words = [w for w in fold(m.group(1)).split() if w not in STOPWORDS]
+    return tuple(terms(" ".join(words)))
+
+
+def _entities(question: str) -> tuple[str, ...]:
+    found = []
+    for m in _ENTITY.finditer(question):
+        words = [w for w in m.group(0).split() if fold(w) not in _QUESTION_WORDS]
+        if words:
+            found.append(fold(" ".join(words)).replace("’s", "").replace("'s", ""))
+    return tuple(dict.fromkeys(found))

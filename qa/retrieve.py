@@ -1,0 +1,103 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates fused by weighted reciprocal rank,
+then diversified so one article cannot fill the whole top-k."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from qa.corpus import CorpusSnapshot
+from qa.embeddings import Embedder
+from qa.schema import Filters, Passage
+from qa.store import ChromaStore
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    mode: str = "hybrid"  # hybrid | dense | keyword
+    candidates: int = 30
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    per_article_cap: int = 2
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    passages: tuple[Passage, ...]
+    best_dense: float  # cosine of the closest chunk (whatever its fused rank)
+    timings: dict
+
+
+class Retriever:
+    def __init__(self, store: ChromaStore, embedder: Embedder, config: RetrievalConfig = RetrievalConfig()):
+        self.store = store
+        self.embedder = embedder
+        self.config = config
+
+    def search(self, snapshot: CorpusSnapshot, query: str, k: int, filters: Filters = Filters()) -> Retrieved:
+        """The k best passages for `query` among the chunks the filters allow."""
+        cfg = self.config
+        t0 = time.perf_counter()
+        dense: dict[int, tuple[int, float]] = {}
+        best_dense = 0.0
+        if cfg.mode in ("hybrid", "dense"):
+            vector = self.embedder.embed([query])[0]
+            t_embed = time.perf_counter()
+            for rank, hit in enumerate(self.store.query(vector, cfg.candidates, filters), 1):
+                pos = snapshot.positions.get(hit.chunk.id)
+                if pos is None:  # written by an ingest that has not committed yet
+                    continue
+                dense[pos] = (len(dense) + 1, hit.similarity)
+                best_dense = max(best_dense, hit.similarity)
+        else:
+            t_embed = time.perf_counter()
+        t_dense = time.perf_counter()
+        keyword: dict[int, tuple[int, float]] = {}
+        if cfg.mode in ("hybrid", "keyword"):
+            for rank, (pos, score) in enumerate(snapshot.keyword.top(query, cfg.candidates, snapshot.allowed(filters)), 1):
+                keyword[pos] = (rank, score)
+        t_keyword = time.perf_counter()
+
+        fused: dict[int, float] = {}
+        for pos, (rank, _) in dense.items():
+            fused[pos] = fused.get(pos, 0.0) + cfg.dense_weight / (RRF_K + rank)
+        for pos, (rank, _) in keyword.items():
+            fused[pos] = fused.get(pos, 0.0) + cfg.keyword_weight / (RRF_K + rank)
+        ordered = sorted(fused, key=lambda p: (-fused[p], snapshot.chunks[p].id))
+        chosen = _diversify(ordered, snapshot, k, cfg.per_article_cap)
+        passages = tuple(
+            Passage(
+                chunk_id=snapshot.chunks[p].id, article=snapshot.chunks[p].article, text=snapshot.chunks[p].text,
+                start=snapshot.chunks[p].start, end=snapshot.chunks[p].end, score=round(fused[p], 6), rank=i,
+                dense_score=round(dense.get(p, (0, 0.0))[1], 4), keyword_score=round(keyword.get(p, (0, 0.0))[1], 4),
+            )
+            for i, p in enumerate(chosen, 1)
+        )
+        t_end = time.perf_counter()
+        timings = {
+            "embed_ms": round((t_embed - t0) * 1000, 2), "dense_ms": round((t_dense - t_embed) * 1000, 2),
+            "keyword_ms": round((t_keyword - t_dense) * 1000, 2), "retrieve_ms": round((t_end - t0) * 1000, 2),
+        }
+        return Retrieved(passages, best_dense, timings)
+
+
+def _diversify(ordered: list[int], snapshot: CorpusSnapshot, k: int, cap: int) -> list[int]:
+    """Take in fused order but at most `cap` per article, then fill from the rest if short."""
+    chosen: list[int] = []
+    per_article: dict[str, int] = {}
+    for pos in ordered:
+        article = snapshot.chunks[pos].article.id
+        if cap and per_article.get(article, 0) >= cap:
+            continue
+        per_article[article] = per_article.get(article, 0) + 1
+        chosen.append(pos)
+        if len(chosen) == k:
+            return chosen
+    for pos in ordered:
+        if len(chosen) == k:
+            break
+        if pos not in chosen:
+            chosen.append(pos)
+    return chosen

@@ -1,0 +1,62 @@
+"""Word-level text handling shared by the keyword index, the answerer and the checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just me more most
+my myself no nor not now of off on once only or other our ours ourselves out over own same she should
+so some such than that the their theirs them themselves then there these they this those through to
+too under until up very was we were what when where which while who whom why will with would you your
+yours yourself yourselves also said says say according did does do has have had been being would
+could should may might must shall will can what which who whom whose when where why how is are was
+were be been being the an a s t don isn aren wasn weren many much
+""".split())
+
+_WORD = re.compile(r"[\w’']+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC and straight quotes: the form every comparison uses."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return text.translate(str.maketrans("‘’“”–—", "''\"\"--"))
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to match plural, possessive and past forms of news words."""
+    word = word.strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) <= 4:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    if word.endswith("eed"):
+        return word[:-1]
+    if word.endswith("ssed"):
+        return word[:-2]
+    if word.endswith("led") and word[-4] != "l":
+        return word[:-1]
+    if word.endswith("ed"):
+        return word[:-1] if word[-3] in "aeiouy" or word[:-1].endswith(("ce", "ge", "se", "ze", "ve")) or (
+            word[:-1].endswith("te") and not word[:-3].endswith("c")) else word[:-2]
+    return word
+
+
+def terms(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Stemmed content words of `text`, in order."""
+    out = []
+    for raw in _WORD.findall(fold(text)):
+        word = raw.strip("'").replace("'", "")
+        if not word or (not keep_stopwords and word in STOPWORDS):
+            continue
+        out.append(stem(word))
+    return out

@@ -1,0 +1,44 @@
+"""The Flask app: JSON API and chat page over one shared Assistant."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from qa.config import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, assistant=None) -> Flask:
+    """Build the app; the Assistant is built once here (or injected by tests) and shared."""
+    from web.api import api
+    from web.errors import register_error_handlers
+    from web.pages import pages
+
+    settings = settings or Settings.from_env()
+    if assistant is None:
+        from qa.assistant import Assistant
+
+        assistant = Assistant.build(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.json.ensure_ascii = False
+    app.extensions["qa.assistant"] = assistant
+    app.extensions["qa.settings"] = settings
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    register_error_handlers(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        )
+        return response
+
+    return app
