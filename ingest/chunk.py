@@ -20,9 +20,13 @@ def chunk_article(article: Article, max_tokens: int = 160, overlap_tokens: int =
     while i < len(pieces):
         j, used = i, 0
         while j < len(pieces) and (j == i or used + sizes[j] <= max_tokens):
-            used += sizes[j]
+            used += sizes[j] + 1  # +1: the space or paragraph break between sentences
             j += 1
-        start, end = pieces[i].start, pieces[j - 1].end
+        start = pieces[i].start
+        # separators can merge or split tokens: confirm on the real span and shrink if over
+        while j - 1 > i and tokens.count(article.body[start:pieces[j - 1].end]) > max_tokens:
+            j -= 1
+        end = pieces[j - 1].end
         text = article.body[start:end]
         chunks.append(Chunk(
             id=f"{article.id}:{len(chunks)}", article_id=article.id, n=len(chunks), text=text,
