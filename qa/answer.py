@@ -26,8 +26,8 @@ MAX_SENTENCES = 3
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    min_coverage: float = 0.34  # share of the question's (idf-weighted) words the best sentence must hold
-    min_dense: float = 0.20  # below this cosine the corpus is off-topic for the question
+    min_coverage: float = 0.10  # share of the question's (idf-weighted) words the best sentence must hold
+    min_dense: float = 0.30  # below this cosine the corpus is off-topic for the question
     keep_ratio: float = 0.8  # further sentences must score this share of the best
 
 
@@ -85,8 +85,8 @@ class ExtractiveAnswerer:
             return "no sentence mentions enough of what the question asks about"
         if info.kind in ("count", "money") and not best.fits:
             return "no passage states the number asked for"
-        article_text = snapshot.article_texts.get(best.passage.article.id, "")
-        missing = [e for e in info.entities if e not in article_text]
+        article_words = snapshot.article_words.get(best.passage.article.id, frozenset())
+        missing = [e for e in info.entities if not all(w in article_words for w in _entity_words(e))]
         if missing:
             return f"the passages do not mention {', '.join(missing)}"
         return ""
@@ -102,6 +102,10 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(c)
         return chosen
+
+
+def _entity_words(entity: str) -> list[str]:
+    return [w for w in re.split(r"[\s-]+", entity) if w]
 
 
 def _fits(info: QuestionInfo, sentence: str) -> bool:

@@ -3,6 +3,7 @@ bumps the index version (never per query)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,8 @@ from qa.keyword import KeywordIndex
 from qa.schema import Filters
 from qa.store import StoredChunk, day_number
 from qa.text import fold
+
+_WORD = re.compile(r"[\w’']+")
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class CorpusSnapshot:
     positions: dict[str, int]
     outlet_keys: np.ndarray  # casefolded outlet per chunk
     days: np.ndarray  # YYYYMMDD per chunk, 0 when undated
-    article_texts: dict[str, str]  # article id -> folded text of its chunks, for entity checks
+    article_words: dict[str, frozenset[str]]  # article id -> folded words of its text, for entity checks
 
     @classmethod
     def build(cls, version: int, chunks: list[StoredChunk]) -> "CorpusSnapshot":
@@ -33,7 +36,7 @@ class CorpusSnapshot:
             positions={c.id: i for i, c in enumerate(chunks)},
             outlet_keys=np.array([c.article.outlet.casefold() for c in chunks], dtype=object),
             days=np.array([day_number(c.article.published) for c in chunks], dtype=np.int64),
-            article_texts=_article_texts(chunks),
+            article_words=_article_words(chunks),
         )
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
@@ -57,8 +60,9 @@ class CorpusSnapshot:
         return sorted({c.article.outlet for c in self.chunks if c.article.outlet})
 
 
-def _article_texts(chunks: list[StoredChunk]) -> dict[str, str]:
-    parts: dict[str, list[str]] = {}
+def _article_words(chunks: list[StoredChunk]) -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = {}
     for c in chunks:
-        parts.setdefault(c.article.id, [fold(c.article.title)]).append(fold(c.text))
-    return {aid: "\n".join(texts) for aid, texts in parts.items()}
+        bag = words.setdefault(c.article.id, set(_WORD.findall(fold(c.article.title))))
+        bag.update(_WORD.findall(fold(c.text)))
+    return {aid: frozenset(bag) for aid, bag in words.items()}

@@ -59,7 +59,9 @@ def _focus(question: str, kind: str) -> tuple[str, ...]:
 def _entities(question: str) -> tuple[str, ...]:
     found = []
     for m in _ENTITY.finditer(question):
-        words = [w for w in m.group(0).split() if fold(w) not in _QUESTION_WORDS]
+        # in hyphenated words only the capitalised parts name something ("Ukrainian-held" -> Ukrainian)
+        parts = [p for w in m.group(0).split() for p in w.split("-") if p[:1].isupper()]
+        words = [p for p in parts if fold(p) not in _QUESTION_WORDS]
         if words:
             found.append(fold(" ".join(words)).replace("’s", "").replace("'s", ""))
     return tuple(dict.fromkeys(found))
