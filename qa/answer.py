@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
@@ -21,14 +22,18 @@ _DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday
                    r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _PLACE = re.compile(r"\b(in|to|at|from)\s+(the\s+)?[A-Z][\w-]+", re.U)
-MAX_SENTENCES = 3
+_CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
+                    r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
+MAX_SENTENCES = 2
+MAX_PERSPECTIVES = 4
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
     min_coverage: float = 0.10  # share of the question's (idf-weighted) words the best sentence must hold
     min_dense: float = 0.30  # below this cosine the corpus is off-topic for the question
-    keep_ratio: float = 0.8  # further sentences must score this share of the best
+    keep_ratio: float = 0.85  # further sentences must score this share of the best
+    verdict_ratio: float = 0.6  # for yes/no questions, other articles' best sentences must score this share
 
 
 @dataclass(frozen=True)
@@ -55,22 +60,32 @@ class ExtractiveAnswerer:
         reason = self._refusal_reason(info, candidates, snapshot, best_dense)
         if reason:
             return refusal(question, query or question, passages, snapshot, reason)
-        chosen = self._select(candidates)
-        return compose(question, query or question, chosen, passages, short_answer(info, chosen[0].text))
+        chosen = self._select(candidates, asks_for_verdict(info.text))
+        return compose(info, question, query or question, chosen, passages)
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> list[_Candidate]:
-        weights = {t: snapshot.keyword.idf(t) for t in set(info.terms)}
+        # words no article contains cannot be matched by any sentence: they do not count
+        weights = {t: snapshot.keyword.idf(t) for t in set(info.terms) if snapshot.keyword.known(t)}
         total = sum(weights.values()) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
+        verdict = asks_for_verdict(info.text)
+        dated_question = bool(_DATE.search(info.text))
         out = []
+        seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
             passage_terms = set(terms(p.text))
             context = sum(w for t, w in weights.items() if t in passage_terms) / total
             for s in split_sentences(p.text, p.start):
+                if (p.article.id, s.start) in seen:
+                    continue
+                seen.add((p.article.id, s.start))
                 sentence_terms = set(terms(s.text))
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
-                fits = _fits(info, s.text)
-                score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + (0.25 if fits else 0.0)
+                fits = _fits(info, s.text) or (verdict and (
+                    polarity(s.text) != 0 or (dated_question and bool(_DATE.search(s.text)))))
+                # the type bonus needs the sentence to be about the question at all
+                bonus = 0.25 if fits and coverage >= 0.15 else 0.0
+                score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
                 out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
         return out
@@ -91,7 +106,9 @@ class ExtractiveAnswerer:
             return f"the passages do not mention {', '.join(missing)}"
         return ""
 
-    def _select(self, candidates: list[_Candidate]) -> list[_Candidate]:
+    def _select(self, candidates: list[_Candidate], verdict: bool) -> list[_Candidate]:
+        if verdict:
+            return self._one_per_article(candidates)
         best = candidates[0]
         chosen = [best]
         for c in candidates[1:]:
@@ -101,6 +118,20 @@ class ExtractiveAnswerer:
                                                   and c.passage.article.id == k.passage.article.id) for k in chosen):
                 continue
             chosen.append(c)
+        return chosen
+
+
+    def _one_per_article(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        """For yes/no and either/or questions: each article's best sentence, so every source is heard."""
+        best = candidates[0]
+        chosen: list[_Candidate] = []
+        for c in candidates:
+            if len(chosen) == MAX_PERSPECTIVES or c.score < self.config.verdict_ratio * best.score:
+                break
+            if c.coverage < 0.6 * best.coverage:
+                continue
+            if all(c.passage.article.id != k.passage.article.id for k in chosen):
+                chosen.append(c)
         return chosen
 
 
@@ -119,6 +150,8 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
         return any(fold(m.group(0)) not in fold(info.text) for m in _NAME.finditer(sentence))
     if info.kind == "place":
         return bool(_PLACE.search(sentence))
+    if info.kind == "reason":
+        return bool(_CAUSE.search(sentence))
     return False
 
 
@@ -168,11 +201,13 @@ def _redundant(a: str, b: str) -> bool:
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) > 0.5
 
 
-def compose(question: str, query: str, chosen: list[_Candidate], passages, short: str) -> Answer:
-    """Number the cited passages in order of first use and write `sentence [n]` lines."""
+def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candidate], passages) -> Answer:
+    """Number the cited passages in order of first use and write `sentence [n]` lines; when sources
+    disagree, say so and attribute each version to its outlet and date."""
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     sentences: list[AnswerSentence] = []
+    statements: list[Statement] = []
     for c in chosen:
         p = c.passage
         if p.chunk_id not in numbers:
@@ -184,9 +219,20 @@ def compose(question: str, query: str, chosen: list[_Candidate], passages, short
             chunk_id=p.chunk_id, passage_start=p.start, passage_end=p.end,
         ))
         sentences.append(AnswerSentence(c.text, (n,), supported(c.text, [p.text])))
-    text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
+        statements.append(Statement(n, c.text, p.article.id, p.article.title, p.article.outlet,
+                                    p.article.published, c.coverage))
+    conflicts = find_conflicts(info.text, info.kind, statements)
+    if conflicts:
+        parts = ["The sources disagree."]
+        for s, st in zip(sentences, statements):
+            source = ", ".join(x for x in (st.outlet or st.title, st.published or "undated") if x)
+            parts.append(f"According to {source}: {s.text} [{s.citations[0]}]")
+        text = " ".join(parts)
+    else:
+        text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
     return Answer(question=question, text=text, sentences=tuple(sentences), citations=tuple(citations),
-                  refused=False, short_answer=short, query=query, passages=tuple(passages))
+                  refused=False, short_answer=short_answer(info, chosen[0].text), query=query,
+                  conflicts=conflicts, passages=tuple(passages))
 
 
 def refusal(question: str, query: str, passages, snapshot: CorpusSnapshot, reason: str) -> Answer:

@@ -34,6 +34,10 @@ class KeywordIndex:
             self._idf[term] = idf
             self._postings[term] = (docs, idf * tfs * (k1 + 1) / (tfs + norm[docs]))
 
+    def known(self, term: str) -> bool:
+        """Does any document contain the term?"""
+        return term in self._idf
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term; unseen terms weigh the most."""
         return self._idf.get(term, math.log(1 + (self.size + 0.5) / 0.5))

@@ -1,0 +1,139 @@
+"""Spotting when sources disagree: different dates or figures for what the question asks, or opposite
+framings (agreed vs not, constructive vs stalemate) of the same event, in sentences from different
+articles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.schema import Conflict
+from qa.text import fold
+
+_YES_NO = re.compile(r"^(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
+_ALTERNATIVE = re.compile(r"\b\w+ or (a |an |the )?\w+\s*\?$", re.I)
+_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_MONTH_DAY = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
+                        r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})(?:st|nd|rd|th)?\s+(january|february|march|april|"
+                        r"may|june|july|august|september|october|november|december)\b", re.I)
+_FIGURE = re.compile(r"\b\d[\d,.]*\b")
+_POSITIVE = ("agreed", "agreement", "constructive", "productive", "progress", "success", "breakthrough",
+             "positive", "achieved", "confirmed", "announced the agreement", "have agreed", "moving forward")
+_NEGATIVE = ("stalemate", "failed", "failure", "reluctance", "reluctant", "rejected", "came to naught", "elusive",
+             "stalled", "skeptical", "sceptical", "postponed", "refused", "no one agreed", "not agreed",
+             "little progress", "no progress", "contingent", "deadlock", "collapsed")
+
+
+MIN_COVERAGE = 0.1
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One cited sentence of an answer, with the article it comes from."""
+
+    n: int
+    text: str
+    article_id: str
+    title: str
+    outlet: str
+    published: str
+    coverage: float = 1.0  # share of the question's words it holds: only on-topic statements can conflict
+
+
+_OUTCOME = re.compile(r"\b(success\w*|fail\w*|agree\w*|progress|constructive|productive|breakthrough|deal|"
+                      r"accept\w*|reject\w*|stalemate|work(ed)?|achiev\w*|settle\w*|resolv\w*)\b", re.I)
+
+
+def asks_for_verdict(question: str) -> bool:
+    """Yes/no and either/or questions about an outcome or a date: where sources may disagree, so
+    every source that speaks to it should be heard."""
+    q = question.strip()
+    if not (_YES_NO.match(q) or _ALTERNATIVE.search(q)):
+        return False
+    return bool(_OUTCOME.search(q) or _DAY.search(q) or _MONTH_DAY.search(q))
+
+
+def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) -> tuple[Conflict, ...]:
+    """Conflicts among statements of different articles: dates, figures or framings that differ."""
+    if statements:
+        best = max(s.coverage for s in statements)
+        statements = [s for s in statements if s.coverage >= max(MIN_COVERAGE, 0.6 * best)]
+    by_article: dict[str, list[Statement]] = {}
+    for s in statements:
+        by_article.setdefault(s.article_id, []).append(s)
+    if len(by_article) < 2:
+        return ()
+    found: list[Conflict] = []
+    if kind == "date" or (asks_for_verdict(question) and (_DAY.search(question) or _MONTH_DAY.search(question))):
+        conflict = _differing(statements, _dates, "date")
+        if conflict:
+            found.append(conflict)
+    elif kind in ("count", "money"):
+        conflict = _differing(statements, _figures, "figure")
+        if conflict:
+            found.append(conflict)
+    if not found and asks_for_verdict(question):
+        conflict = _opposite_framings(statements)
+        if conflict:
+            found.append(conflict)
+    return tuple(found)
+
+
+def _dates(text: str) -> frozenset[str]:
+    values = {m.group(1).lower() for m in _DAY.finditer(text)}
+    for m in _MONTH_DAY.finditer(text):
+        month = (m.group(1) or m.group(4)).lower()
+        day = m.group(2) or m.group(3)
+        values.add(f"{month} {int(day)}")
+    return frozenset(values)
+
+
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(m.group(0).replace(",", "") for m in _FIGURE.finditer(text))
+
+
+def _differing(statements, extract, what: str) -> Conflict | None:
+    versions = []
+    seen_values: set[frozenset[str]] = set()
+    for s in statements:
+        values = extract(s.text)
+        if values:
+            versions.append(_version(s, ", ".join(sorted(values))))
+            seen_values.add(values)
+    articles = {v["article_id"] for v in versions}
+    if len(articles) >= 2 and len(seen_values) >= 2 and not _all_overlap(seen_values):
+        return Conflict(topic=what, versions=tuple(versions))
+    return None
+
+
+def _all_overlap(value_sets: set[frozenset[str]]) -> bool:
+    """Every pair shares a value: the articles agree on it and add detail."""
+    sets = list(value_sets)
+    return all(a & b for i, a in enumerate(sets) for b in sets[i + 1 :])
+
+
+def polarity(text: str) -> int:
+    """+1 when a sentence frames the outcome as agreed/constructive, -1 as failed/disputed, 0 neither."""
+    low = fold(text)
+    pos = sum(low.count(w) for w in _POSITIVE)
+    neg = sum(low.count(w) for w in _NEGATIVE)
+    return (pos > neg) - (neg > pos)
+
+
+def _opposite_framings(statements) -> Conflict | None:
+    signs: dict[str, int] = {}
+    versions = []
+    for s in statements:
+        sign = polarity(s.text)
+        if sign:
+            signs.setdefault(s.article_id, sign)
+            versions.append(_version(s, "yes / positive" if sign > 0 else "no / negative"))
+    if 1 in signs.values() and -1 in signs.values():
+        return Conflict(topic="framing", versions=tuple(versions))
+    return None
+
+
+def _version(s: Statement, value: str) -> dict:
+    return {"n": s.n, "value": value, "article_id": s.article_id, "title": s.title, "outlet": s.outlet,
+            "published": s.published, "quote": s.text}
