@@ -123,7 +123,8 @@ def build_article(article_id: str, source: str, fields: dict) -> Article:
 
 def content_hash(article: Article) -> str:
     """Changes whenever anything stored about the article changes."""
-    parts = (article.title, article.body, article.outlet, article.published, article.url, article.byline)
+    parts = (article.title, article.body, article.outlet, article.published, article.url, article.byline,
+             article.duplicate_of)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 

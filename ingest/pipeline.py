@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunk import chunk_article
-from ingest.load import load_folder
+from ingest.dedupe import find_copies
+from ingest.load import content_hash, load_folder
 from ingest.lock import ingest_lock
 from qa.config import Settings
 from qa.embeddings import Embedder
@@ -31,10 +33,13 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
     root = root.resolve()
     with ingest_lock(settings.data_dir):
         loaded = load_folder(root)
-        report = IngestReport(articles=len(loaded.articles), skipped=list(loaded.skipped))
         existing = store.article_hashes()
-        advance = progress_factory(len(loaded.articles)) if progress_factory else (lambda n: None)
-        for article in loaded.articles:
+        copies = find_copies(loaded.articles, indexed={k for k, v in existing.items() if not v.get("duplicate_of")})
+        articles = [_mark_copy(a, copies.get(a.id, "")) for a in loaded.articles]
+        report = IngestReport(articles=len(articles), skipped=list(loaded.skipped),
+                              duplicates=sorted((canonical, copy) for copy, canonical in copies.items()))
+        advance = progress_factory(len(articles)) if progress_factory else (lambda n: None)
+        for article in articles:
             previous = existing.get(article.id)
             if previous and previous.get("content_hash") == article.content_hash:
                 report.articles_unchanged += 1
@@ -46,7 +51,7 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
                 else:
                     report.articles_added += 1
             advance(1)
-        current = {a.id for a in loaded.articles}
+        current = {a.id for a in articles}
         for article_id, meta in existing.items():
             if meta.get("root") == str(root) and article_id not in current:
                 report.removed += len(store.chunk_hashes(article_id))
@@ -57,10 +62,23 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
         return report
 
 
+def _mark_copy(article: Article, canonical: str) -> Article:
+    if not canonical:
+        return article
+    marked = replace(article, duplicate_of=canonical)
+    return replace(marked, content_hash=content_hash(marked))
+
+
 def _index_article(article: Article, store: ChromaStore, embedder: Embedder, settings: Settings,
                    root: str, report: IngestReport) -> None:
-    chunks = chunk_article(article, settings.chunk_tokens, settings.chunk_overlap_tokens)
     old = store.chunk_hashes(article.id)
+    if article.duplicate_of:
+        # a near-copy keeps its article record (listed, citable by id) but no searchable chunks
+        store.delete_chunks(old)
+        report.removed += len(old)
+        store.commit_article(article, embedder.embed([article.title or article.body[:500]])[0], root)
+        return
+    chunks = chunk_article(article, settings.chunk_tokens, settings.chunk_overlap_tokens)
     vectors = embedder.embed([_embedding_text(article, c.text) for c in chunks])
     store.upsert_chunks(article, chunks, vectors)
     for c in chunks:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from qa.answer import ExtractiveAnswerer
 from qa.config import Settings
@@ -16,6 +16,7 @@ from qa.embeddings import Embedder, MiniLMEmbedder
 from qa.errors import BadInput, IndexEmpty
 from qa.retrieve import RetrievalConfig, Retriever
 from qa.schema import Answer, Article, Filters, Passage
+from qa.scope import scoped
 from qa.store import ChromaStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class Assistant:
         query = self._check_question(query)
         snap = self._ready_snapshot()
         standalone = condense(query, history)
+        filters, _ = scoped(standalone, filters, snap)
         found = self.retriever.search(snap, standalone, self._k(k), filters)
         return found.passages, standalone, found.timings
 
@@ -91,14 +93,18 @@ class Assistant:
         started = time.perf_counter()
         snap = self._ready_snapshot()
         standalone = condense(question, history)
+        filters, from_question = scoped(standalone, filters, snap)
         found = self.retriever.search(snap, standalone, self._k(k), filters)
         t_answer = time.perf_counter()
         answer = self.answerer.answer(question, found.passages, snap, found.best_dense, standalone)
         done = time.perf_counter()
         timings = dict(found.timings, answer_ms=round((done - t_answer) * 1000, 2),
                        total_ms=round((done - started) * 1000, 2))
-        return replace(answer, timings=timings,
-                       diagnostics=dict(answer.diagnostics, index_version=snap.version))
+        diagnostics = dict(answer.diagnostics, index_version=snap.version,
+                           filters={k: v for k, v in asdict(filters).items() if v})
+        if from_question:
+            diagnostics["filters_from_question"] = from_question
+        return replace(answer, timings=timings, diagnostics=diagnostics)
 
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)

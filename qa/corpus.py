@@ -63,6 +63,7 @@ class CorpusSnapshot:
 def _article_words(chunks: list[StoredChunk]) -> dict[str, frozenset[str]]:
     words: dict[str, set[str]] = {}
     for c in chunks:
-        bag = words.setdefault(c.article.id, set(_WORD.findall(fold(c.article.title))))
+        # the outlet counts as a word of its article: "according to IntelliNews" names its source
+        bag = words.setdefault(c.article.id, set(_WORD.findall(fold(f"{c.article.title} {c.article.outlet}"))))
         bag.update(_WORD.findall(fold(c.text)))
     return {aid: frozenset(bag) for aid, bag in words.items()}

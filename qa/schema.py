@@ -18,6 +18,7 @@ class Article:
     byline: str = ""
     source: str = ""  # the file it came from, relative to the ingested folder
     content_hash: str = ""
+    duplicate_of: str = ""  # id of the canonical article when this one is a near-copy (not indexed)
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ class ChromaStore:
         meta = {
             "title": article.title, "outlet": article.outlet, "published": article.published,
             "url": article.url, "byline": article.byline, "source": article.source,
-            "content_hash": article.content_hash, "root": root,
+            "content_hash": article.content_hash, "root": root, "duplicate_of": article.duplicate_of,
         }
         self._guard(lambda: self._articles.upsert(
             ids=[article.id], embeddings=[vector.tolist()], documents=[article.body], metadatas=[meta]))
@@ -261,4 +261,5 @@ def _article_from(rid: str, meta: dict, doc: str) -> Article:
         id=rid, title=meta.get("title", ""), body=doc or "", outlet=meta.get("outlet", ""),
         published=meta.get("published", ""), url=meta.get("url", ""), byline=meta.get("byline", ""),
         source=meta.get("source", ""), content_hash=meta.get("content_hash", ""),
+        duplicate_of=meta.get("duplicate_of", ""),
     )

@@ -1,0 +1,111 @@
+"""Retrieval: fusion, diversity, filters (explicit and named in the question), follow-up condensation,
+near-duplicate articles."""
+
+import shutil
+
+import pytest
+
+from qa.conversation import condense
+from qa.retrieve import RetrievalConfig, Retriever
+from qa.schema import Filters
+from qa.scope import date_bounds, named_outlet
+from tests.conftest import SEEDS, ingest, make_settings, open_store
+
+
+def _retriever(assistant, **config):
+    return Retriever(assistant.store, assistant.embedder, RetrievalConfig(**config))
+
+
+def _rank(passages, article_id, needle):
+    return next((p.rank for p in passages if p.article.id == article_id and needle in p.text), None)
+
+
+def test_fusion_finds_what_either_signal_alone_misses(assistant):
+    snap = assistant.snapshot()
+    # a paraphrase sharing no words with the passage (dense finds it) and a rare exact name (keyword finds it)
+    cases = [("swapping captured soldiers", "004_38e88933e8b5a746", "314 prisoners"),
+             ("Harry Nedelcu Rasmussen Global", "001_9bf2e5c4133dbb3e", "Nedelcu")]
+    ranks = {}
+    for mode in ("hybrid", "dense", "keyword"):
+        retriever = _retriever(assistant, mode=mode, per_article_cap=0)
+        ranks[mode] = [_rank(retriever.search(snap, q, 10).passages, a, n) for q, a, n in cases]
+    assert ranks["hybrid"] == [1, 1]
+    assert ranks["keyword"][0] is None and ranks["dense"][0] == 1  # no shared words: only dense can find it
+    assert ranks["keyword"][1] == 1 and (ranks["dense"][1] or 99) > 3  # a bare name: dense alone ranks it low
+    fused = _retriever(assistant).search(snap, cases[1][0], 5).passages
+    assert fused[0].keyword_score > 0 and fused[0].dense_score > 0
+
+
+def test_per_article_cap_spreads_passages_over_articles(assistant):
+    snap = assistant.snapshot()
+    query = "Who are the lead US negotiators in the talks?"
+    capped = _retriever(assistant, per_article_cap=1).search(snap, query, 4).passages
+    assert len({p.article.id for p in capped}) == 4
+    uncapped = _retriever(assistant, per_article_cap=0).search(snap, query, 4).passages
+    assert len({p.article.id for p in uncapped}) <= len({p.article.id for p in capped})
+
+
+def test_explicit_filters_restrict_dense_and_keyword_candidates(assistant):
+    snap = assistant.snapshot()
+    passages = assistant.retriever.search(snap, "security guarantees", 5, Filters(outlet="The New York Times")).passages
+    assert passages and {p.article.outlet for p in passages} == {"The New York Times"}
+    early = assistant.retriever.search(snap, "security guarantees", 5, Filters(until="2026-02-04")).passages
+    assert early and all("2026-02-01" <= p.article.published <= "2026-02-04" for p in early)  # undated 003 excluded
+
+
+def test_question_naming_an_outlet_is_answered_from_that_outlet(assistant):
+    answer = assistant.ask("According to IntelliNews, who led the Ukrainian delegation?")
+    assert not answer.refused
+    assert {c.outlet for c in answer.citations} == {"bne IntelliNews"}
+    assert "Umerov" in answer.text
+    assert answer.diagnostics["filters_from_question"] == {"outlet": "bne IntelliNews"}
+
+
+def test_named_outlet_and_date_bounds_parsing():
+    outlets = ["bne IntelliNews", "The New York Times", "Breitbart News"]
+    assert named_outlet("What did the New York Times say?", outlets) == "The New York Times"
+    assert named_outlet("according to breitbart, ...", outlets) == "Breitbart News"
+    assert named_outlet("What did Bloomberg report?", outlets) == ""  # quoted agency, not a corpus outlet
+    assert named_outlet("Is there news about the times of the talks?", outlets) == ""  # generic words only
+    assert date_bounds("What happened before February 3?", 2026) == Filters(until="2026-02-02")
+    assert date_bounds("since 1 February 2026 and until Feb 5", 2026) == Filters(since="2026-02-01", until="2026-02-05")
+
+
+def test_question_date_bound_filters_by_publication_date(assistant):
+    answer = assistant.ask("What did the Kremlin expect from the talks, in reports before February 3?")
+    assert answer.diagnostics["filters"] == {"until": "2026-02-02"}
+    assert answer.citations and all(c.published and c.published <= "2026-02-02" for c in answer.citations)
+
+
+def test_follow_up_is_condensed_with_the_previous_turn(assistant):
+    history = ({"role": "user", "content": "Who led the Russian negotiating team in Geneva?"},
+               {"role": "assistant", "content": "Vladimir Medinsky [1]"})
+    standalone = condense("And why did Kyiv worry about his return?", history)
+    assert standalone.startswith("And why did Kyiv worry about his return?")
+    assert "Geneva" in standalone and "Russian" in standalone
+    assert condense("Who is Rustem Umerov?", history) == "Who is Rustem Umerov?"  # stands alone
+    answer = assistant.ask("And why did Kyiv worry about his return?", history=history)
+    assert answer.query == standalone
+    assert "Medinsky" in answer.text and answer.citations[0].article_id == "001_9bf2e5c4133dbb3e"
+
+
+def test_syndicated_copy_is_collapsed_to_one_canonical_article(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    original = (SEEDS / "004_038e88933e8b5a746.txt".replace("_038", "_38")).read_text(encoding="utf-8")
+    # a re-post: another site's chrome around the same story, one sentence trimmed
+    copy = "Wire Daily\n\nSubscribe\n\n" + original.replace("To further heighten tensions, ", "") + "\n\nShare this article\n"
+    (corpus / "900_syndicated.txt").write_text(copy, encoding="utf-8")
+    settings = make_settings(tmp_path)
+    store = open_store(settings, embedder)
+    report = ingest(corpus, settings, embedder, store)
+    assert report.duplicates == [("004_38e88933e8b5a746", "900_syndicated")]
+    assert store.article("900_syndicated").duplicate_of == "004_38e88933e8b5a746"
+    assert not [c for c in store.chunks() if c.article.id == "900_syndicated"]
+    # distinct stories on the same topic are not copies
+    assert {a.id for a in store.articles() if a.duplicate_of} == {"900_syndicated"}
+    # the canonical copy disappears: the re-post takes its place on the next run
+    (corpus / "004_38e88933e8b5a746.txt").unlink()
+    report = ingest(corpus, settings, embedder, store)
+    assert report.duplicates == [] and store.article("900_syndicated").duplicate_of == ""
+    assert [c for c in store.chunks() if c.article.id == "900_syndicated"]
