@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from qa.text import fold
+from qa.text import STOPWORDS, fold
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTE = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 _MONTH_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
                         r"april|may|june|july|august|september|october|november|december)\b", re.I)
 _IGNORED_NAMES = {"the", "a", "an", "but", "and", "however", "in", "on", "he", "she", "they", "it", "this", "that"}
@@ -22,7 +22,8 @@ def claims(sentence: str) -> list[str]:
     found += [m.group(0) for m in _MONTH_DAY.finditer(body)]
     found += [m.group(1) for m in _QUOTE.finditer(body)]
     for m in _NAME.finditer(body):
-        words = [w for w in m.group(0).split() if fold(w) not in _IGNORED_NAMES]
+        # a capitalised sentence opener is checked too ("Lavrov said..."), unless it is a function word
+        words = [w for w in m.group(0).split() if fold(w) not in _IGNORED_NAMES and fold(w) not in STOPWORDS]
         if words:
             found.append(" ".join(words))
     return [fold(c).strip() for c in found if c.strip()]

@@ -1,0 +1,113 @@
+"""The extractive answerer: leads with what was asked, refuses when the corpus does not say, shows
+disagreement, and every sentence is checked against the passage it cites."""
+
+import pytest
+
+from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
+from qa.question import analyse
+from qa.verify import claims, supported
+
+
+def _statement(n, text, article, coverage=1.0):
+    return Statement(n, text, article, f"Title {article}", f"Outlet {article}", "2026-02-0" + str(n), coverage)
+
+
+def test_supported_checks_numbers_names_dates_and_quotes():
+    passage = "On Monday, Rubio said the talks had “substantially diminished” the 27 open issues."
+    assert supported("Rubio said on Monday that 27 issues were open.", [passage])
+    assert not supported("Rubio said on Monday that 28 issues were open.", [passage])  # wrong number
+    assert not supported("Lavrov said on Monday that 27 issues were open.", [passage])  # wrong name
+    assert not supported("Rubio said on Tuesday that 27 issues were open.", [passage])  # wrong day
+    assert not supported("Rubio called them “fully resolved”.", [passage])  # invented quote
+    assert not supported("Rubio said so.", [])  # no citation, no support
+    assert set(claims("Putin met Trump on 3 February [2].")) == {"3", "february", "putin", "trump"}
+
+
+def test_question_analysis_finds_kind_focus_and_entities():
+    info = analyse("Exactly how many ballistic missiles did Russia launch at Kyiv?")
+    assert (info.kind, info.focus) == ("count", ("ballistic", "missile"))
+    assert set(info.entities) == {"russia", "kyiv"}
+    assert analyse("What is the dollar value of the deal?").kind == "money"
+    assert analyse("When did the talks begin?").kind == "date"
+    assert analyse("Which Kremlin aide said it?").kind == "person"
+    assert analyse("Why did the talks stall?").kind == "reason"
+    assert analyse("Were talks held in the Ukrainian-held part of Donetsk?").entities == ("ukrainian", "donetsk")
+
+
+def test_count_question_leads_with_the_number_and_gives_a_short_answer(assistant):
+    answer = assistant.ask("how many missiles did russia fire in the big overnight strike?")
+    assert not answer.refused and answer.short_answer == "over 70 missiles"
+    assert "over 70 missiles" in answer.sentences[0].text
+
+
+def test_refuses_when_the_number_asked_for_is_not_stated(assistant):
+    # the corpus says "over 70 missiles ... including many ballistic missiles": no count of ballistic ones
+    answer = assistant.ask("Exactly how many ballistic missiles did Russia fire overnight into Tuesday?")
+    assert answer.refused and answer.diagnostics["reason"] == "no passage states the number asked for"
+    assert answer.diagnostics["closest"]  # shows what came closest instead of a bare "not found"
+
+
+def test_refuses_when_the_question_is_about_something_the_articles_never_mention(assistant):
+    answer = assistant.ask("What did Macron say about the talks in Istanbul?")
+    assert answer.refused and "istanbul" in answer.diagnostics["reason"]
+
+
+def test_attributed_quote_stays_verbatim_and_names_the_speaker(assistant):
+    answer = assistant.ask("Who described the Geneva talks as tough but businesslike?")
+    first = answer.sentences[0].text
+    assert "Medinsky" in first and "“were tough but businesslike.”" in first
+    body = assistant.article(answer.citations[0].article_id).body
+    assert first in body
+
+
+def test_sources_that_disagree_are_shown_with_each_version(assistant):
+    answer = assistant.ask("Did the Abu Dhabi talks succeed or fail?")
+    assert not answer.refused and answer.conflicts
+    conflict = answer.conflicts[0]
+    articles = {v["article_id"] for v in conflict.versions}
+    assert len(articles) >= 2
+    assert answer.text.startswith("The sources disagree.")
+    for version in conflict.versions:
+        assert version["quote"] in answer.text and version["outlet"] or version["title"]
+    cited = {c.article_id for c in answer.citations}
+    assert articles <= cited
+
+
+def test_agreeing_sources_are_not_a_conflict(assistant):
+    answer = assistant.ask("How many prisoners of war did Russia and Ukraine agree to exchange?")
+    assert answer.conflicts == ()
+
+
+def test_find_conflicts_on_values_and_framings():
+    dates = [_statement(1, "The round is scheduled for February 1.", "a"),
+             _statement(2, "Delegates met on Wednesday morning.", "b")]
+    (conflict,) = find_conflicts("Did the round take place on February 1?", "general", dates)
+    assert conflict.topic == "date" and [v["value"] for v in conflict.versions] == ["february 1", "wednesday"]
+    same = [_statement(1, "Talks began on February 4.", "a"), _statement(2, "On February 4 talks began in Abu Dhabi.", "b")]
+    assert find_conflicts("When did talks begin?", "date", same) == ()
+    framing = [_statement(1, "All sides called the talks very constructive.", "a"),
+               _statement(2, "The talks ended in a stalemate.", "b")]
+    (conflict,) = find_conflicts("Were the talks a success or a failure?", "general", framing)
+    assert conflict.topic == "framing"
+    one_article = [_statement(1, "Constructive.", "a"), _statement(2, "A stalemate.", "a")]
+    assert find_conflicts("Were the talks a success?", "general", one_article) == ()
+    off_topic = [framing[0], _statement(2, "The talks ended in a stalemate.", "b", coverage=0.05)]
+    assert find_conflicts("Were the talks a success or a failure?", "general", off_topic) == ()
+
+
+def test_verdict_questions_and_polarity():
+    assert asks_for_verdict("Have the US and Ukraine agreed on guarantees?")
+    assert asks_for_verdict("Were the talks a success or a failure?")
+    assert not asks_for_verdict("Did the Geneva talks happen before or after Abu Dhabi?")  # order, not outcome
+    assert not asks_for_verdict("Who led the talks?")
+    assert polarity("the talks were constructive and productive") == 1
+    assert polarity("the talks ended in a stalemate") == -1
+    assert polarity("the talks were held in Geneva") == 0
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 1001])
+def test_bad_questions_are_rejected(assistant, question):
+    from qa.errors import BadInput
+
+    with pytest.raises(BadInput):
+        assistant.ask(question)
