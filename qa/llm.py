@@ -117,11 +117,16 @@ class LLMAnswerer:
         try:
             model = self._chat_model()
             if stream:
+                finished = False
                 for chunk in model.stream(messages):
+                    finished = finished or bool(chunk.response_metadata.get("finish_reason"))
                     token = _text(chunk.content)
                     if token:
                         parts.append(token)
                         yield "token", token
+                if not finished:  # the connection closed mid-answer: the text may be cut anywhere
+                    yield "done", _fall_back(base, "the LLM stream ended before the answer was finished")
+                    return
             else:
                 parts.append(_text(model.invoke(messages).content))
         except errors as exc:

@@ -18,12 +18,15 @@ class ReplayServer:
     """Answers each POST /v1/chat/completions with the next scripted text (the last one repeats).
 
     delay_s: sleep this long before answering (to provoke client timeouts);
-    status: answer with this HTTP status and an OpenAI-style error body instead when not 200."""
+    status: answer with this HTTP status and an OpenAI-style error body instead when not 200;
+    cut_after: in a stream, drop the connection after this many content chunks (no finish, no [DONE])."""
 
-    def __init__(self, replies: str | list[str] = "", delay_s: float = 0.0, status: int = 200):
+    def __init__(self, replies: str | list[str] = "", delay_s: float = 0.0, status: int = 200,
+                 cut_after: int | None = None):
         self.replies = [replies] if isinstance(replies, str) else list(replies)
         self.delay_s = delay_s
         self.status = status
+        self.cut_after = cut_after
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.requests: list[dict] = []  # {"path", "headers", "body"} in arrival order
@@ -102,7 +105,10 @@ def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 self._send(f"data: {json.dumps(data)}\n\n")
 
             chunk({"role": "assistant", "content": ""})
-            for piece in tokens(text):
+            for i, piece in enumerate(tokens(text)):
+                if i == server.cut_after:
+                    self.close_connection = True
+                    return
                 chunk({"content": piece})
             chunk({}, "stop")
             if (body.get("stream_options") or {}).get("include_usage"):

@@ -146,6 +146,16 @@ def test_stream_yields_tokens_then_the_same_answer(seeded_settings, retrieved, n
     assert [bool(r["body"].get("stream")) for r in server.requests] == [True, False]
 
 
+def test_stream_cut_short_falls_back_after_its_tokens(seeded_settings, retrieved, n314, replay):
+    server = replay(f"{STATED} [{n314}].", cut_after=3)
+    question, passages, snap, best_dense = retrieved
+
+    events = list(llm_for(seeded_settings, server.base_url).stream(question, passages, snap, best_dense, question))
+    assert [kind for kind, _ in events] == ["token"] * 3 + ["done"]
+    done = events[-1][1]
+    assert (done.answerer, done.fallback_reason) == ("extractive", "the LLM stream ended before the answer was finished")
+
+
 def test_server_down_falls_back_to_extractive(seeded_settings, retrieved):
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     llm = llm_for(seeded_settings, url)
