@@ -85,7 +85,8 @@ def load_file(path: Path, rel: str, extra: dict | None = None) -> tuple[list[Art
         raise SkipFile("file vanished while reading") from None
     except OSError as exc:
         raise SkipFile(f"cannot read: {exc.strerror}") from None
-    if b"\x00" in data[:4096]:
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")  # UTF-16 text is full of NUL bytes: not binary
+    if b"\x00" in data[:4096] and not utf16:
         raise SkipFile("binary file")
     text = _decode(data)
     suffix = path.suffix.lower()
@@ -129,11 +130,12 @@ def content_hash(article: Article) -> str:
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        if encoding == "utf-16":
+            raise SkipFile("invalid UTF-16 text") from None
     try:
         return data.decode("cp1252")  # the usual culprit of scraped pages that are not UTF-8
     except UnicodeDecodeError:

@@ -1,0 +1,119 @@
+"""Ingest under faults: killed with SIGKILL mid-run, run twice at once, fed bad files."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import SEEDS, ingest, make_settings, open_store
+
+TOPICS = ["grain exports", "port security", "energy grid repairs", "prisoner exchanges", "border crossings",
+          "sanctions relief", "ceasefire monitoring", "air defence", "reconstruction funds", "refugee returns"]
+
+
+def _write_corpus(folder, count):
+    folder.mkdir()
+    for i in range(count):
+        topic = TOPICS[i % len(TOPICS)]
+        body = " ".join(
+            f"Officials in city {i} discussed {topic} on day {j} of the meeting, and delegation {i} "
+            f"said the plan number {i * 10 + j} would need approval by the council before it takes effect."
+            for j in range(12))
+        (folder / f"a{i:03d}.json").write_text(json.dumps(
+            {"title": f"Report {i} on {topic}", "body": body, "outlet": "Test Wire", "published": "2026-02-10"}),
+            encoding="utf-8")
+
+
+def _ingest_process(folder, data_dir):
+    env = dict(os.environ, QA_DATA_DIR=str(data_dir))
+    return subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", str(folder)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _consistent(store):
+    """Every committed article has all its chunks, and no chunk is visible without its article."""
+    articles = {a.id: a for a in store.articles()}
+    visible = store.chunks()
+    by_article = {}
+    for c in visible:
+        assert c.article.id in articles
+        by_article.setdefault(c.article.id, []).append(c)
+    return articles, by_article
+
+
+@pytest.mark.slow
+def test_sigkill_mid_ingest_leaves_a_consistent_index_and_the_next_run_finishes(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    _write_corpus(corpus, 40)
+    settings = make_settings(tmp_path)
+    proc = _ingest_process(corpus, settings.data_dir)
+    store = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until some, but not all, articles are committed
+        time.sleep(0.2)
+        if (settings.data_dir / "chroma").exists():
+            try:
+                store = store or open_store(settings, embedder)
+                if 3 <= store.counts()[0] < 40:
+                    break
+            except Exception:
+                pass
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    store = open_store(settings, embedder)
+    committed, chunks = _consistent(store)
+    assert 3 <= len(committed) < 40, "the kill did not land mid-run"
+    for article_id in committed:
+        assert chunks.get(article_id), f"committed article {article_id} lost its chunks"
+    report = ingest(corpus, settings, embedder, store)
+    assert report.articles_added == 40 - len(committed) and report.articles_unchanged == len(committed)
+    committed, chunks = _consistent(store)
+    assert len(committed) == 40 and all(chunks.get(a) for a in committed)
+    again = ingest(corpus, settings, embedder, store)
+    assert not again.changed
+
+
+@pytest.mark.slow
+def test_a_second_ingest_at_once_refuses_clearly(tmp_path):
+    corpus = tmp_path / "corpus"
+    _write_corpus(corpus, 30)
+    data = tmp_path / "data"
+    first = _ingest_process(corpus, data)
+    deadline = time.monotonic() + 60
+    while not (data / "ingest.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    second = _ingest_process(corpus, data)
+    out, err = second.communicate(timeout=120)
+    first_out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, first_out
+    assert second.returncode == 4
+    assert err.strip().startswith("qa: error: another ingest is running") and err.count("\n") == 1
+
+
+def test_bad_files_are_skipped_counted_and_reported_by_the_exit_code(tmp_path, capsys, monkeypatch):
+    from qa.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted(SEEDS.glob("00[01]*.txt")):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    (corpus / "binary.html").write_bytes(bytes(range(256)) * 64)
+    (corpus / "bad.jsonl").write_text('{"title": "ok", "body": "' + "Fine prose sentence here. " * 5 + '"}\n{oops\n',
+                                      encoding="utf-8")
+    (corpus / "huge.txt").write_bytes(b"Huge headline\n\n" + b"word " * (11 * 1024 * 1024))  # ~55 MB
+    (corpus / "utf16.txt").write_text("Headline in UTF-16\n\n" + "A sentence of article prose that is long enough. " * 4,
+                                      encoding="utf-16")
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    assert main(["ingest", str(corpus)]) == 1  # something was skipped: non-zero, the rest indexed
+    out = capsys.readouterr().out
+    assert "4 articles (4 added" in out  # two seeds, the good JSONL record, the UTF-16 page
+    for name, why in [("empty.txt", "empty file"), ("binary.html", "binary file"), ("bad.jsonl:2", "invalid JSON"),
+                      ("huge.txt", "file is larger than")]:
+        assert f"skipped {name}: {why}" in out, name
