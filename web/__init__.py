@@ -13,6 +13,8 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
     """Build the app; the Assistant is built once here (or injected by tests) and shared."""
     from web.api import api
     from web.errors import register_error_handlers
+    from web.openai_api import openai_api
+    from web.openapi import openapi
     from web.pages import pages
 
     settings = settings or Settings.from_env()
@@ -26,6 +28,8 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
     app.extensions["qa.assistant"] = assistant
     app.extensions["qa.settings"] = settings
     app.register_blueprint(api)
+    app.register_blueprint(openai_api)
+    app.register_blueprint(openapi)
     app.register_blueprint(pages)
     register_error_handlers(app)
 

@@ -2,32 +2,66 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+import json
+import logging
+from datetime import datetime
+from collections.abc import Iterable, Iterator
 
-from qa.errors import BadInput
+from flask import Blueprint, Response, current_app, request
+
+from qa.dates import valid_iso
+from qa.errors import BadInput, IndexEmpty, QAError
 from qa.filters import parse_filters
+from qa.schema import Answer
+
+log = logging.getLogger(__name__)
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-ASK_FIELDS = {"question", "history", "filters", "k"}
+ASK_FIELDS = {"question", "history", "filters", "k", "answerer"}
+ANSWERERS = ("extractive", "llm")
 MAX_HISTORY = 20
+ARTICLES_PAGE = 20
+ARTICLES_MAX_PAGE = 100
+ARTICLES_PARAMS = {"limit", "offset", "outlet", "since", "until"}
 
 
 def assistant():
     return current_app.extensions["qa.assistant"]
 
 
-def json_body(allowed: set[str]) -> dict:
-    """The request's JSON object; BadInput for anything else."""
+# ---- input ---------------------------------------------------------------------------------------
+
+
+def json_body(allowed: set[str] | None) -> dict:
+    """The request's JSON object; BadInput for anything else. `allowed=None` accepts any field."""
     if not request.is_json:
         raise BadInput("send a JSON body with Content-Type: application/json")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadInput("the body must be a JSON object")
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadInput(f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    if allowed is not None:
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise BadInput(f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    check_unicode(body)
     return body
+
+
+def check_unicode(value) -> None:
+    """JSON may carry lone surrogates ("\\ud800"), which no tokenizer or encoder downstream accepts."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadInput("strings must be valid Unicode (no lone surrogates)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_unicode(key)
+            check_unicode(item)
+    elif isinstance(value, list):
+        for item in value:
+            check_unicode(item)
 
 
 def parse_history(raw) -> tuple[dict, ...]:
@@ -44,14 +78,78 @@ def parse_history(raw) -> tuple[dict, ...]:
     return tuple(turns)
 
 
-@api.post("/ask")
-def ask():
-    body = json_body(ASK_FIELDS)
-    answer = assistant().ask(
+def check_answerer(raw) -> None:
+    """The caller may name the answerer; this server answers with the one it was configured with."""
+    if raw is None:
+        return
+    if raw not in ANSWERERS:
+        raise BadInput(f"answerer must be one of: {', '.join(ANSWERERS)}")
+    configured = getattr(assistant().answerer, "name", "extractive")
+    if raw != configured:
+        hint = " (no LLM is configured: set QA_LLM_BASE_URL and QA_LLM_MODEL)" if raw == "llm" else ""
+        raise BadInput(f"answerer {raw!r} is not available on this server, which answers with "
+                       f"{configured!r}{hint}")
+
+
+def answer_from_body(body: dict) -> Answer:
+    """Validate an ask body and answer it (shared by /api/ask and /api/ask/stream)."""
+    check_answerer(body.get("answerer"))
+    return assistant().ask(
         body.get("question"), history=parse_history(body.get("history")),
         filters=parse_filters(body.get("filters")), k=body.get("k"),
     )
-    return answer.to_dict()
+
+
+# ---- server-sent events --------------------------------------------------------------------------
+
+
+def sse_event(data, event: str | None = None) -> str:
+    """One SSE event; `data` is JSON-encoded on one line (json never emits raw newlines)."""
+    payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return (f"event: {event}\n" if event else "") + f"data: {payload}\n\n"
+
+
+def sse_response(events: Iterable[str]) -> Response:
+    """A streamed text/event-stream response that proxies must not buffer or cache."""
+    response = Response(events, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def error_payload(exc: Exception) -> dict:
+    """The error shape, for failures that happen after a stream has started (status already sent)."""
+    if isinstance(exc, QAError):
+        return {"error": {"code": exc.code, "message": exc.message}}
+    return {"error": {"code": "internal_error", "message": "the server failed to answer; the error was logged"}}
+
+
+def answer_events(answer: Answer) -> Iterator[str]:
+    """`sentence` events, one per answer sentence, then `done` with the whole answer."""
+    try:
+        for sentence in answer.sentences:
+            yield sse_event({"text": sentence.text, "citations": list(sentence.citations),
+                             "supported": sentence.supported}, "sentence")
+        yield sse_event(answer.to_dict(), "done")
+    except Exception as exc:  # the 200 is already sent: report in-band, never end silently
+        log.exception("failed while streaming an answer")
+        yield sse_event(error_payload(exc), "error")
+
+
+# ---- views ---------------------------------------------------------------------------------------
+
+
+@api.post("/ask")
+def ask():
+    return answer_from_body(json_body(ASK_FIELDS)).to_dict()
+
+
+@api.post("/ask/stream")
+def ask_stream():
+    # The answer is computed before the stream starts, so bad input and a missing index still get a
+    # normal JSON error with a 4xx/5xx status.
+    answer = answer_from_body(json_body(ASK_FIELDS))
+    return sse_response(answer_events(answer))
 
 
 @api.post("/search")
@@ -84,15 +182,64 @@ def article(article_id: str):
 
 @api.get("/articles")
 def articles():
-    return {"articles": [
-        {"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published, "url": a.url}
-        for a in assistant().articles()
-    ]}
+    limit, offset, outlet, since, until = articles_query()
+    found = [
+        a for a in assistant().articles()
+        if (not outlet or a.outlet.casefold() == outlet.casefold())
+        and (not since or (a.published and a.published >= since))
+        and (not until or (a.published and a.published <= until))
+    ]
+    page = found[offset:offset + limit]
+    return {
+        "articles": [{"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published, "url": a.url}
+                     for a in page],
+        "total": len(found), "limit": limit, "offset": offset,
+        "next_offset": offset + limit if offset + limit < len(found) else None,
+    }
+
+
+def articles_query() -> tuple[int, int, str, str, str]:
+    """limit, offset, outlet, since, until from the query string; BadInput names the bad parameter."""
+    unknown = sorted(set(request.args) - ARTICLES_PARAMS)
+    if unknown:
+        raise BadInput(f"unknown parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(ARTICLES_PARAMS))}")
+    limit = int_param("limit", ARTICLES_PAGE, 1, ARTICLES_MAX_PAGE)
+    offset = int_param("offset", 0, 0, 1_000_000)
+    outlet = request.args.get("outlet", "").strip()
+    if len(outlet) > 200:
+        raise BadInput("outlet is longer than 200 characters")
+    dates = []
+    for name in ("since", "until"):
+        value = request.args.get(name, "").strip()
+        if value and not valid_iso(value):
+            raise BadInput(f"{name} must be a date as YYYY-MM-DD, got {value[:40]!r}")
+        # strptime also takes "2026-2-5": normalise so dates compare as strings
+        dates.append(datetime.strptime(value, "%Y-%m-%d").date().isoformat() if value else "")
+    since, until = dates
+    if since and until and since > until:
+        raise BadInput("since is after until")
+    return limit, offset, outlet, since, until
+
+
+def int_param(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise BadInput(f"{name} must be an integer from {low} to {high}")
+    return int(raw)
 
 
 @api.get("/health")
 def health():
+    """Liveness: the process answers. It touches neither the model nor the store (see /api/ready)."""
+    return {"status": "ok"}
+
+
+@api.get("/ready")
+def ready():
+    """Readiness: the index is reachable and holds passages; 503 in the error shape otherwise."""
     status = assistant().status()
     if not status["chunks"]:
-        return {"status": "empty", **status}, 503
-    return {"status": "ok", **status}
+        raise IndexEmpty("the index is empty: run `qa ingest` first")
+    return {"status": "ready", **status}
