@@ -1,4 +1,4 @@
-"""`qa serve`: run the app on the development server (see README for production serving)."""
+"""`qa serve`: the development server, or with --production the same app under gunicorn (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,34 @@ from qa.config import Settings
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("serve", help="serve the chat page and JSON API")
+    from web.production import DEFAULT_THREADS, DEFAULT_WORKERS
+
+    parser = subparsers.add_parser("serve", help="serve the chat page, JSON API and OpenAI-compatible API")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--production", action="store_true",
+                        help="run under gunicorn (threaded workers, model loaded once per worker)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"gunicorn worker processes (default {DEFAULT_WORKERS}; more than one needs "
+                             "QA_CHROMA_URL)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help=f"threads per worker (default {DEFAULT_THREADS})")
     parser.set_defaults(run=run)
 
 
 def run(args, settings: Settings) -> int:
     import logging
 
+    logging.getLogger().setLevel(logging.INFO)
+    if args.production:
+        from web.production import serve
+
+        return serve(settings, args.host, args.port, workers=args.workers, threads=args.threads)
+
     from web import create_app
 
-    logging.getLogger().setLevel(logging.INFO)
     app = create_app(settings)
-    print(f"serving on http://{args.host}:{args.port}/", flush=True)
+    print(f"serving on http://{args.host}:{args.port}/ (development server; use --production to deploy)",
+          flush=True)
     app.run(host=args.host, port=args.port, threaded=True)
     return 0

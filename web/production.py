@@ -1,0 +1,56 @@
+"""Production serving: the same app under gunicorn (threaded workers), built once inside each worker."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from qa.config import Settings
+from qa.errors import BadInput
+
+DEFAULT_WORKERS = 1
+DEFAULT_THREADS = 4  # requests per worker in parallel; the ONNX model itself uses settings.embed_threads
+
+
+class ProductionServer(BaseApplication):
+    """gunicorn, configured in code. `load()` runs in each worker after the fork (no preload), so every
+    worker loads the embedding model and opens the store once, and the master loads nothing."""
+
+    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+                 workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THREADS, timeout: int = 60):
+        if workers < 1 or threads < 1:
+            raise BadInput("--workers and --threads must be at least 1")
+        if workers > 1 and not settings.chroma_url:
+            # An embedded Chroma folder is not safe to share between processes.
+            raise BadInput("more than one worker needs a shared Chroma server: set QA_CHROMA_URL "
+                           "(or --chroma-url), or run one worker with more --threads")
+        self.settings = settings
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "timeout": timeout,
+            "graceful_timeout": 30,
+            "preload_app": False,
+            "accesslog": "-",
+            "errorlog": "-",
+            "loglevel": "info",
+            "proc_name": "news-qa",
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from web import create_app
+
+        return create_app(self.settings)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int = DEFAULT_WORKERS,
+          threads: int = DEFAULT_THREADS) -> int:
+    """Run gunicorn in the foreground until it is stopped (SIGTERM / Ctrl-C)."""
+    ProductionServer(settings, host, port, workers, threads).run()
+    return 0
