@@ -11,7 +11,7 @@ from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
-from qa.sentences import split_sentences
+from qa.sentences import Sentence, split_sentences
 from qa.text import fold, terms
 from qa.verify import supported
 
@@ -24,6 +24,9 @@ _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _PLACE = re.compile(r"\b(in|to|at|from)\s+(the\s+)?[A-Z][\w-]+", re.U)
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
                     r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
+_QUOTE_MARK = re.compile(r"[“”\"]")
+_SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
+                     r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
 MAX_SENTENCES = 2
 MAX_PERSPECTIVES = 4
 
@@ -75,10 +78,15 @@ class ExtractiveAnswerer:
         for p in passages:
             passage_terms = set(terms(p.text))
             context = sum(w for t, w in weights.items() if t in passage_terms) / total
-            for s in split_sentences(p.text, p.start):
+            sentences = split_sentences(p.text, p.start)
+            for i, s in enumerate(sentences):
                 if (p.article.id, s.start) in seen:
                     continue
                 seen.add((p.article.id, s.start))
+                s = _with_speaker(s, sentences[i - 1] if i else None, p)
+                if s.text.endswith(":") and i + 1 < len(sentences):  # a lead-in: what was said follows it
+                    following = sentences[i + 1]
+                    s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
                 sentence_terms = set(terms(s.text))
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
                 fits = _fits(info, s.text) or (verdict and (
@@ -133,6 +141,20 @@ class ExtractiveAnswerer:
             if all(c.passage.article.id != k.passage.article.id for k in chosen):
                 chosen.append(c)
         return chosen
+
+
+def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passage) -> Sentence:
+    """A quoted sentence that does not say who speaks is joined to the sentence before it that does,
+    so a quote is never shown without its speaker."""
+    if not _QUOTE_MARK.search(sentence.text) or _SPEECH.search(sentence.text) or previous is None:
+        return sentence
+    between = passage.text[previous.end - passage.start : sentence.start - passage.start]
+    if "\n\n" in between and not previous.text.endswith(":"):
+        return sentence
+    if not (_SPEECH.search(previous.text) or previous.text.endswith(":")):
+        return sentence
+    start, end = previous.start, sentence.end
+    return Sentence(passage.text[start - passage.start : end - passage.start], start, end)
 
 
 def _entity_words(entity: str) -> list[str]:
