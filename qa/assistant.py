@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 
 from qa.answer import ExtractiveAnswerer
@@ -14,6 +15,7 @@ from qa.conversation import condense
 from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder, MiniLMEmbedder
 from qa.errors import BadInput, IndexEmpty
+from qa.llm import LLMAnswerer
 from qa.retrieve import RetrievalConfig, Retriever
 from qa.schema import Answer, Article, Filters, Passage
 from qa.scope import scoped
@@ -26,13 +28,16 @@ VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest else
 
 class Assistant:
     def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder,
-                 retriever: Retriever | None = None, answerer=None):
+                 retriever: Retriever | None = None, answerer=None, llm=None):
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.retriever = retriever or Retriever(store, embedder, RetrievalConfig(
             candidates=settings.candidates, per_article_cap=settings.per_article_cap))
         self.answerer = answerer or ExtractiveAnswerer()
+        # the LLM answerer is opt-in: configured by QA_LLM_BASE_URL + QA_LLM_MODEL, or asked for per request
+        self.llm = llm or LLMAnswerer(settings, fallback=self.answerer)
+        self.default_answerer = "llm" if settings.llm_base_url and settings.llm_model else "extractive"
         self._snapshot: CorpusSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -88,23 +93,44 @@ class Assistant:
         return found.passages, standalone, found.timings
 
     def ask(self, question: str, history: tuple[dict, ...] = (), filters: Filters = Filters(),
-            k: int | None = None) -> Answer:
+            k: int | None = None, answerer: str | None = None) -> Answer:
+        """Retrieve and answer; `answerer` is "extractive" or "llm" (default: llm when configured)."""
+        for kind, value in self.ask_stream(question, history, filters, k, answerer, tokens=False):
+            if kind == "done":
+                return value
+        raise RuntimeError("the answerer ended without an answer")  # pragma: no cover
+
+    def ask_stream(self, question: str, history: tuple[dict, ...] = (), filters: Filters = Filters(),
+                   k: int | None = None, answerer: str | None = None, tokens: bool = True) -> Iterator[tuple[str, object]]:
+        """("token", text) events while an LLM writes (none for the extractive answerer), then ("done", Answer).
+        Input is validated and passages retrieved before the first event, so errors raise up front."""
         question = self._check_question(question)
+        chosen = self._answerer(answerer)
         started = time.perf_counter()
         snap = self._ready_snapshot()
         standalone = condense(question, history)
         filters, from_question = scoped(standalone, filters, snap)
         found = self.retriever.search(snap, standalone, self._k(k), filters)
+        return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)
+
+    def _answer_events(self, chosen, question, standalone, snap, found, filters, from_question, started, tokens):
         t_answer = time.perf_counter()
-        answer = self.answerer.answer(question, found.passages, snap, found.best_dense, standalone)
-        done = time.perf_counter()
-        timings = dict(found.timings, answer_ms=round((done - t_answer) * 1000, 2),
-                       total_ms=round((done - started) * 1000, 2))
-        diagnostics = dict(answer.diagnostics, index_version=snap.version,
-                           filters={k: v for k, v in asdict(filters).items() if v})
-        if from_question:
-            diagnostics["filters_from_question"] = from_question
-        return replace(answer, timings=timings, diagnostics=diagnostics)
+        if tokens and chosen is self.llm:
+            events = self.llm.stream(question, found.passages, snap, found.best_dense, standalone)
+        else:
+            events = iter([("done", chosen.answer(question, found.passages, snap, found.best_dense, standalone))])
+        for kind, value in events:
+            if kind != "done":
+                yield kind, value
+                continue
+            done = time.perf_counter()
+            timings = dict(found.timings, answer_ms=round((done - t_answer) * 1000, 2),
+                           total_ms=round((done - started) * 1000, 2))
+            diagnostics = dict(value.diagnostics, index_version=snap.version,
+                               filters={k: v for k, v in asdict(filters).items() if v})
+            if from_question:
+                diagnostics["filters_from_question"] = from_question
+            yield "done", replace(value, timings=timings, diagnostics=diagnostics)
 
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)
@@ -119,6 +145,14 @@ class Assistant:
         if not snap.chunks:
             raise IndexEmpty("the index is empty: run `qa ingest` first")
         return snap
+
+    def _answerer(self, name: str | None):
+        name = name or self.default_answerer
+        if name == "extractive":
+            return self.answerer
+        if name == "llm":
+            return self.llm
+        raise BadInput('answerer must be "extractive" or "llm"')
 
     def _k(self, k: int | None) -> int:
         if k is None:
