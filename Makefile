@@ -31,7 +31,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 # Debian's Chromium for the page tests (Playwright drives it; it never downloads a browser).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=300 update -q && \
+		apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium; }
 
 ingest: install
 	$(BIN)/qa ingest seeds
