@@ -1,0 +1,209 @@
+"""`qa eval [TESTSET] [--json OUT] [--compare NAME=KEY=VALUE,...] [--multihop DIR]`: score the Assistant
+and the baselines side by side on a test set. It lives in ingest because it may have to index a corpus
+first (the seeds when the index is empty, the MultiHop-RAG evidence corpus, re-chunked variants)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import fields, replace
+from pathlib import Path
+
+from qa.config import Settings
+from qa.errors import BadInput
+from qa.retrieve import RetrievalConfig
+
+# Settings a --compare variant may change; paths, URLs and keys stay those of the run
+_FIXED = {"data_dir", "chroma_url", "collection", "seeds_dir", "llm_base_url", "llm_model", "llm_api_key", "api_key"}
+SETTING_KEYS = {f.name for f in fields(Settings)} - _FIXED
+RETRIEVAL_KEYS = {"mode", "dense_weight", "keyword_weight"}
+REINDEX_KEYS = {"chunk_tokens", "chunk_overlap_tokens"}
+RESERVED_NAMES = {"ours", "keyword", "dense", "tutorial"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "eval", help="score answers against a test set, with baselines side by side",
+        description="Runs every question through the Assistant the web app uses and through the baselines "
+                    "(keyword-only, dense-only, the LangChain tutorial pipeline), prints a table and writes "
+                    "a JSON summary and a Markdown report beside it.")
+    parser.add_argument("testset", nargs="?", type=Path, default=None,
+                        help="JSONL test set, or a MultiHop-RAG folder (default: the shipped news test set)")
+    parser.add_argument("--json", dest="json_out", type=Path, default=Path("eval-report.json"),
+                        help="where to write the JSON summary (default eval-report.json); the .md goes beside it")
+    parser.add_argument("--compare", action="append", default=[], metavar="NAME=KEY=VALUE[,KEY=VALUE]",
+                        help="also run a named variant of our settings, e.g. k8=top_k=8 or "
+                             "small=chunk_tokens=100,chunk_overlap_tokens=20 (repeatable)")
+    parser.add_argument("--multihop", type=Path, default=None, metavar="DIR",
+                        help="run the MultiHop-RAG sample in DIR over a corpus built from its evidence")
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
+    parser.set_defaults(run=run)
+
+
+def parse_compare(spec: str) -> tuple[str, dict[str, str]]:
+    """"k8=top_k=8,candidates=50" -> ("k8", {"top_k": "8", "candidates": "50"})."""
+    name, _, rest = spec.partition("=")
+    if not _NAME.match(name) or name in RESERVED_NAMES:
+        raise BadInput(f"--compare {spec!r}: the name must be letters, digits, _ or - and not one of "
+                       f"{', '.join(sorted(RESERVED_NAMES))}")
+    changes = {}
+    for pair in filter(None, rest.split(",")):
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or key not in SETTING_KEYS | RETRIEVAL_KEYS:
+            raise BadInput(f"--compare {spec!r}: {key!r} is not a setting; use one of "
+                           f"{', '.join(sorted(SETTING_KEYS | RETRIEVAL_KEYS))}")
+        changes[key] = value.strip()
+    if not changes:
+        raise BadInput(f"--compare {spec!r}: give NAME=KEY=VALUE[,KEY=VALUE]")
+    return name, changes
+
+
+def variant_values(changes: dict[str, str], settings: Settings) -> tuple[dict, dict]:
+    """Typed (settings changes, retrieval config changes) from a --compare spec."""
+    setting, retrieval = {}, {}
+    for key, raw in changes.items():
+        if key in RETRIEVAL_KEYS:
+            default, target = getattr(RetrievalConfig(), key), retrieval
+        else:
+            default, target = getattr(settings, key), setting
+        try:
+            target[key] = type(default)(raw)
+        except ValueError:
+            raise BadInput(f"--compare: {key}={raw!r} is not a valid {type(default).__name__}") from None
+    if retrieval.get("mode", "hybrid") not in ("hybrid", "dense", "keyword"):
+        raise BadInput("--compare: mode must be hybrid, dense or keyword")
+    return setting, retrieval
+
+
+def run(args, settings: Settings) -> int:
+    from qa.assistant import Assistant
+    from qa.baselines import standard_baselines
+    from qa.eval_report import format_markdown, format_table
+    from qa.evaluate import (
+        AssistantSystem,
+        evaluate,
+        is_multihop_folder,
+        load_multihop,
+        load_testset,
+        shipped_testset,
+        unreachable_quotes,
+    )
+
+    variants = [parse_compare(spec) for spec in args.compare]  # bad specs fail before any model loads
+    if len({name for name, _ in variants}) != len(variants):
+        raise BadInput("--compare names must be unique")
+    if args.limit is not None and args.limit < 1:
+        raise BadInput("--limit must be at least 1")
+    multihop = args.multihop or (args.testset if args.testset and is_multihop_folder(args.testset) else None)
+    if multihop:
+        testset, corpus = load_multihop(multihop)
+        # a separate index, so the MultiHop corpus never mixes with the news one
+        settings = settings.with_(data_dir=settings.data_dir / "eval-multihop",
+                                  collection=f"{settings.collection}-multihop")
+        root = write_corpus(corpus, settings.data_dir / "corpus" / "multihop_corpus.jsonl")
+    elif args.testset:
+        if not args.testset.is_file():
+            raise BadInput(f"no such test set: {args.testset}")
+        testset, root = load_testset(args.testset), settings.seeds_dir
+    else:
+        testset, root = shipped_testset(), settings.seeds_dir
+    if args.limit:
+        testset = replace(testset, cases=testset.cases[: args.limit])
+
+    ours = Assistant.build(settings)
+    notes = []
+    if multihop or ours.store.counts()[1] == 0:
+        report = _ingest(root, ours.store, ours.embedder, settings)
+        if report.duplicates:
+            notes.append(f"{len(report.duplicates)} near-duplicate articles were collapsed into their originals")
+    systems = [AssistantSystem("ours", ours, "hybrid retrieval (dense + BM25, RRF, per-article cap), our answerer "
+                                             f"(top_k {settings.top_k})")]
+    systems += standard_baselines(ours)
+    systems += [_variant(name, changes, ours, root) for name, changes in variants]
+
+    chunks = ours.snapshot().chunks
+    missing = sorted({s for c in testset.cases for s in c.sources} - {a.id for a in ours.store.articles()})
+    if missing:
+        notes.append(f"{len(missing)} gold sources are not in the index (e.g. {missing[0]}): "
+                     "their questions cannot score on retrieval")
+    split = unreachable_quotes(testset, [c.text for c in chunks])
+    if split:
+        notes.append(f"{len(split)} gold evidence quotes are not wholly inside any one of our chunks "
+                     "(cut by chunk boundaries), so evidence hit@k cannot count them for our index")
+    articles, chunk_count = ours.store.counts()
+    corpus_info = {"articles": articles, "chunks": chunk_count, "embedding": ours.embedder.name}
+
+    with _progress_bar(len(systems) * len(testset.cases)) as advance:
+        result = evaluate(systems, testset, progress=advance, notes=notes, corpus=corpus_info)
+    print(format_table(result))
+    json_path = args.json_out
+    md_path = json_path.with_suffix(".md")
+    try:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        md_path.write_text(format_markdown(result, json_name=json_path.name), encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write the report to {json_path}: {exc.strerror}") from None
+    print(f"\nwrote {json_path} and {md_path}")
+    return 0
+
+
+def write_corpus(records: list[dict], path: Path) -> Path:
+    """The evidence-built articles as one .jsonl that ingest reads; rewritten only when it changes."""
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path.parent
+
+
+def _ingest(root: Path, store, embedder, settings: Settings):
+    from ingest.pipeline import ingest_path
+
+    if not root.exists():
+        raise BadInput(f"the index is empty and there is no corpus at {root} to ingest")
+    return ingest_path(root, store, embedder, settings)
+
+
+def _variant(name: str, changes: dict[str, str], ours, root: Path):
+    """An Assistant with changed settings; new chunk sizes get their own collection, ingested from root."""
+    from qa.assistant import Assistant
+    from qa.evaluate import AssistantSystem
+    from qa.retrieve import Retriever
+    from qa.store import ChromaStore
+
+    setting, retrieval = variant_values(changes, ours.settings)
+    settings = ours.settings.with_(**setting)
+    store = ours.store
+    if REINDEX_KEYS & set(setting):
+        settings = settings.with_(collection=f"{ours.settings.collection}-{name}")
+        store = ChromaStore.open(settings, ours.embedder.name, ours.embedder.dimension)
+        _ingest(root, store, ours.embedder, settings)
+    config = RetrievalConfig(candidates=settings.candidates, per_article_cap=settings.per_article_cap, **retrieval)
+    assistant = Assistant(settings, store, ours.embedder, retriever=Retriever(store, ours.embedder, config),
+                          answerer=ours.answerer)
+    return AssistantSystem(name, assistant, "ours with " + ", ".join(f"{k}={v}" for k, v in changes.items()))
+
+
+class _progress_bar:
+    """A tqdm bar on stderr while the questions run (tqdm stays quiet when stderr is not a terminal)."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def __enter__(self):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.total, unit="q", file=sys.stderr, leave=False, disable=None)
+
+        def advance(system: str, done: int) -> None:
+            self.bar.set_description(system, refresh=False)
+            self.bar.update(1)
+
+        return advance
+
+    def __exit__(self, *exc) -> None:
+        self.bar.close()
