@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
 
@@ -78,26 +78,20 @@ def parse_history(raw) -> tuple[dict, ...]:
     return tuple(turns)
 
 
-def check_answerer(raw) -> None:
-    """The caller may name the answerer; this server answers with the one it was configured with."""
+def parse_answerer(raw) -> str | None:
+    """None (the server's default: llm when one is configured, else extractive), "extractive" or "llm"."""
     if raw is None:
-        return
+        return None
     if raw not in ANSWERERS:
         raise BadInput(f"answerer must be one of: {', '.join(ANSWERERS)}")
-    configured = getattr(assistant().answerer, "name", "extractive")
-    if raw != configured:
-        hint = " (no LLM is configured: set QA_LLM_BASE_URL and QA_LLM_MODEL)" if raw == "llm" else ""
-        raise BadInput(f"answerer {raw!r} is not available on this server, which answers with "
-                       f"{configured!r}{hint}")
+    return raw
 
 
-def answer_from_body(body: dict) -> Answer:
-    """Validate an ask body and answer it (shared by /api/ask and /api/ask/stream)."""
-    check_answerer(body.get("answerer"))
-    return assistant().ask(
-        body.get("question"), history=parse_history(body.get("history")),
-        filters=parse_filters(body.get("filters")), k=body.get("k"),
-    )
+def ask_args(body: dict) -> dict:
+    """The Assistant.ask arguments of an ask body, validated (shared by /api/ask and /api/ask/stream)."""
+    return {"question": body.get("question"), "history": parse_history(body.get("history")),
+            "filters": parse_filters(body.get("filters")), "k": body.get("k"),
+            "answerer": parse_answerer(body.get("answerer"))}
 
 
 # ---- server-sent events --------------------------------------------------------------------------
@@ -124,16 +118,27 @@ def error_payload(exc: Exception) -> dict:
     return {"error": {"code": "internal_error", "message": "the server failed to answer; the error was logged"}}
 
 
-def answer_events(answer: Answer) -> Iterator[str]:
-    """`sentence` events, one per answer sentence, then `done` with the whole answer."""
+def answer_events(events: Iterable[tuple[str, object]]) -> Iterator[str]:
+    """`token` events while an LLM writes (raw text, none for the extractive answerer), then one
+    `sentence` event per checked answer sentence, then `done` with the whole answer."""
     try:
-        for sentence in answer.sentences:
-            yield sse_event({"text": sentence.text, "citations": list(sentence.citations),
-                             "supported": sentence.supported}, "sentence")
-        yield sse_event(answer.to_dict(), "done")
+        for kind, value in events:
+            if kind == "token":
+                yield sse_event({"text": value}, "token")
+            elif kind == "done":
+                yield from done_events(value)
+                return
+        raise RuntimeError("the answer stream ended without an answer")
     except Exception as exc:  # the 200 is already sent: report in-band, never end silently
         log.exception("failed while streaming an answer")
         yield sse_event(error_payload(exc), "error")
+
+
+def done_events(answer: Answer) -> Iterator[str]:
+    for sentence in answer.sentences:
+        yield sse_event({"text": sentence.text, "citations": list(sentence.citations),
+                         "supported": sentence.supported}, "sentence")
+    yield sse_event(answer.to_dict(), "done")
 
 
 # ---- views ---------------------------------------------------------------------------------------
@@ -141,15 +146,15 @@ def answer_events(answer: Answer) -> Iterator[str]:
 
 @api.post("/ask")
 def ask():
-    return answer_from_body(json_body(ASK_FIELDS)).to_dict()
+    return assistant().ask(**ask_args(json_body(ASK_FIELDS))).to_dict()
 
 
 @api.post("/ask/stream")
 def ask_stream():
-    # The answer is computed before the stream starts, so bad input and a missing index still get a
-    # normal JSON error with a 4xx/5xx status.
-    answer = answer_from_body(json_body(ASK_FIELDS))
-    return sse_response(answer_events(answer))
+    # ask_stream validates the input and retrieves before it returns, so bad input and an empty index
+    # still get a normal JSON error with a 4xx/5xx status; only the answering itself is streamed.
+    events = assistant().ask_stream(**ask_args(json_body(ASK_FIELDS)), tokens=True)
+    return sse_response(answer_events(events))
 
 
 @api.post("/search")

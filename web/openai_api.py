@@ -15,7 +15,7 @@ from qa import tokens
 from qa.errors import BadInput, NotFound
 from qa.filters import parse_filters
 from qa.schema import Answer
-from web.api import MAX_HISTORY, assistant, error_payload, json_body, sse_event, sse_response
+from web.api import MAX_HISTORY, assistant, error_payload, json_body, parse_answerer, sse_event, sse_response
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def model(model_id: str):
 @openai_api.post("/chat/completions")
 def chat_completions():
     # Unknown OpenAI parameters (temperature, max_tokens, tools, ...) are accepted and ignored, as chat
-    # UIs send many; `filters` and `k` are our extensions (openai client: extra_body={...}).
+    # UIs send many; `filters`, `k` and `answerer` are our extensions (openai client: extra_body={...}).
     body = json_body(None)
     model_id = body.get("model")
     if not isinstance(model_id, str) or not model_id:
@@ -62,8 +62,9 @@ def chat_completions():
         raise BadInput("only n=1 is supported")
     include_usage = stream_usage(body.get("stream_options"))
     question, history = split_messages(body.get("messages"))
+    # Streamed or not, the reply is the checked answer (citations validated), sent once it is ready.
     answer = assistant().ask(question, history=history, filters=parse_filters(body.get("filters")),
-                             k=body.get("k"))
+                             k=body.get("k"), answerer=parse_answerer(body.get("answerer")))
     content = message_content(answer)
     usage = {"prompt_tokens": prompt_tokens(question, history), "completion_tokens": tokens.count(content)}
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]

@@ -41,6 +41,11 @@ def obj(properties: dict, required: list[str] | None = None, additional: bool = 
     return schema
 
 
+ANSWERER = {"enum": list(ANSWERERS),
+            "description": "default: llm when the server has one configured (QA_LLM_BASE_URL, QA_LLM_MODEL), "
+                           "else extractive; an llm answer that cannot be had or checked falls back to the "
+                           "extractive one, and fallback_reason says why"}
+
 SCHEMAS = {
     "Error": obj({"error": obj({"code": string(description="machine-readable, e.g. bad_request, not_found, "
                                                 "index_empty, store_unavailable"),
@@ -61,9 +66,7 @@ SCHEMAS = {
                     "description": "earlier turns, oldest first; follow-ups are condensed with them"},
         "filters": ref("Filters"),
         "k": {"type": "integer", "minimum": 1, "maximum": 50, "description": "passages to retrieve"},
-        "answerer": {"enum": list(ANSWERERS),
-                     "description": "must name the answerer the server runs (400 otherwise); the default "
-                                    "server is extractive"},
+        "answerer": ANSWERER,
     }, ["question"], additional=False),
     "SearchRequest": obj({
         "query": string(1000, minLength=1, pattern=r"\S"),
@@ -126,6 +129,9 @@ SCHEMAS = {
         "embedding_model": string(), "dimension": COUNT, "oldest": DATE_OR_EMPTY, "newest": DATE_OR_EMPTY,
         "outlets": {"type": "array", "items": string()}, "store": {"enum": ["embedded", "server"]},
     }, ["status", "articles", "chunks", "index_version", "embedding_model", "oldest", "newest"]),
+    "TokenEvent": obj({"text": string()}, ["text"],
+                      description="data of an `event: token` of /api/ask/stream: raw LLM text as it is "
+                                  "written (the checked sentences follow)"),
     "SentenceEvent": obj({"text": string(), "citations": {"type": "array", "items": INTEGER},
                           "supported": {"type": "boolean"}}, ["text", "citations", "supported"],
                          description="data of an `event: sentence` of /api/ask/stream"),
@@ -152,8 +158,9 @@ SCHEMAS = {
         "n": {"const": 1},
         "filters": ref("Filters"),
         "k": {"type": "integer", "minimum": 1, "maximum": 50},
+        "answerer": ANSWERER,
     }, ["model", "messages"], description="other OpenAI parameters (temperature, max_tokens, ...) are "
-                                          "accepted and ignored; filters and k are extensions"),
+                                          "accepted and ignored; filters, k and answerer are extensions"),
     "Usage": obj({"prompt_tokens": COUNT, "completion_tokens": COUNT, "total_tokens": COUNT},
                  ["prompt_tokens", "completion_tokens", "total_tokens"],
                  description="cl100k_base token counts"),
@@ -219,9 +226,11 @@ def json_data(schema: str) -> dict:
 
 # For text/event-stream, `schema` describes one event (as OpenAPI 3.2's itemSchema does).
 SSE_ASK = {
-    "description": "`event: sentence` (data: SentenceEvent) per answer sentence, then `event: done` "
+    "description": "with the llm answerer, `event: token` (data: TokenEvent) as the model writes; then "
+                   "`event: sentence` (data: SentenceEvent) per checked answer sentence, then `event: done` "
                    "(data: Answer); `event: error` (data: Error) if the stream fails midway",
     "content": {"text/event-stream": {"schema": {"oneOf": [
+        sse_event("token", json_data("TokenEvent")),
         sse_event("sentence", json_data("SentenceEvent")),
         sse_event("done", json_data("Answer")),
         sse_event("error", json_data("Error")),
