@@ -1,0 +1,141 @@
+"""`python -m benchmarks`: prepare corpora and indexes, run the ingest, query, service and start-up
+benchmarks (each in its own interpreter), print one table, write JSON + Markdown to --out."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.procs import REPO, production_available, run_step
+
+STEPS = ("ingest", "query", "service", "startup")
+
+
+def parse(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--sizes", default="1000,10000,50000", help="corpus sizes in chunks for the query benchmark")
+    p.add_argument("--quick", action="store_true", help="1k only, few requests: about two minutes once cached")
+    p.add_argument("--cache", type=Path, default=Path(".bench"), help="generated corpora and indexes (reused)")
+    p.add_argument("--out", type=Path, default=None, help="results path without suffix (default <cache>/results)")
+    p.add_argument("--ingest-chunks", type=int, default=1000, help="corpus size of the end-to-end ingest run")
+    p.add_argument("--questions", type=int, default=60)
+    p.add_argument("--rounds", type=int, default=3, help="passes over the questions in the query benchmark")
+    p.add_argument("--service-size", type=int, default=0, help="corpus of the service benchmark (default 10k)")
+    p.add_argument("--levels", default="1,4,16", help="concurrent clients")
+    p.add_argument("--requests", type=int, default=160, help="requests per endpoint and level (at least 4 per client)")
+    p.add_argument("--time-limit", type=float, default=30.0, help="seconds per endpoint and level, at most")
+    p.add_argument("--no-scaling", action="store_true", help="skip 1 vs 2 workers over a `chroma run` server")
+    p.add_argument("--soak", type=int, nargs="?", const=10000, default=0, help="also N asks watching RSS (10000)")
+    p.add_argument("--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}")
+    p.add_argument("--seed", type=int, default=8)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes, args.ingest_chunks, args.questions, args.rounds = "1000", 200, 20, 1
+        args.requests, args.time_limit, args.no_scaling = 16, 8.0, True
+    args.cache = args.cache.resolve()
+    args.out = (args.out or args.cache / "results").resolve()
+    return args
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    skip = {s for s in args.skip.split(",") if s}
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    ingest_chunks = 0 if "ingest" in skip else args.ingest_chunks
+    args.cache.mkdir(parents=True, exist_ok=True)
+    logs = args.cache / "logs"
+    logs.mkdir(exist_ok=True)
+    results: dict = {"meta": {
+        "command": "python -m benchmarks " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": _commit(),
+        "cores": os.cpu_count(), "load_start": _load(), "quick": args.quick, "notes": [],
+    }}
+    if not production_available():
+        results["meta"]["notes"].append("web/production.py is missing: the service and start-up runs used the "
+                                         "plain `qa serve` development server")
+    started = time.perf_counter()
+
+    say(f"preparing corpora and indexes in {args.cache} (cached after the first run)")
+    prep = run_step("prepare", ["--cache", str(args.cache), "--sizes", ",".join(map(str, sizes)),
+                                "--ingest-chunks", str(ingest_chunks), "--seed", str(args.seed)], timeout=7200)
+    results["prepare"] = prep
+    indexes = {size: (Path(info["index"]), "synthetic vectors") for size, info in prep["sizes"].items()}
+
+    if ingest_chunks:
+        corpus = prep["ingest_corpus"]["path"]
+        data_dir = args.cache / f"ingest-{ingest_chunks}"
+        order = ["model", "ingest"] if args.quick else ["model", "ingest", "model"]
+        runs: dict = {"model": []}
+        # model runs on both sides of the ingest run, so drifting machine load hits the reference alike
+        for i, mode in enumerate(order, 1):
+            say(f"ingest benchmark {i}/{len(order)}: {mode} on {prep['ingest_corpus']['chunks_estimated']} chunks")
+            got = run_step("ingest_bench", ["--mode", mode, "--corpus", corpus, "--data-dir", str(data_dir)])
+            if mode == "model":
+                runs["model"].append(got)
+            else:
+                runs["ingest"] = got
+        results["ingest"] = runs
+        if str(ingest_chunks) in indexes:  # the same corpus, embedded for real: query it as is
+            indexes[str(ingest_chunks)] = (data_dir, "real vectors")
+
+    if "query" not in skip:
+        results["query"] = {}
+        for size in map(str, sizes):
+            index, vectors = indexes[size]
+            say(f"query benchmark at {size} chunks ({vectors})")
+            got = run_step("query_bench", ["--index", str(index), "--tutorial", prep["sizes"][size]["tutorial"],
+                                           "--questions", str(args.questions), "--rounds", str(args.rounds)])
+            results["query"][size] = {**got, "vectors": vectors}
+
+    if "service" not in skip:
+        size = str(args.service_size or (10000 if 10000 in sizes else min(sizes)))
+        index, vectors = indexes[size]
+        say(f"service benchmark at {size} chunks ({vectors})")
+        cmd = ["--index", str(index), "--levels", args.levels, "--requests", str(args.requests),
+               "--time-limit", str(args.time_limit), "--questions", str(args.questions), "--logs", str(logs)]
+        cmd += [] if args.no_scaling else ["--scaling"]
+        cmd += ["--soak", str(args.soak)] if args.soak else []
+        results["service"] = {**run_step("service_bench", cmd), "size": int(size)}
+
+    if "startup" not in skip:
+        say("start-up benchmark")
+        cmd = ["--index", f"seed={prep['seed_index']['path']}", "--repeats", "1" if args.quick else "3",
+               "--logs", str(logs)]
+        cmd += [a for size in map(str, sizes) for a in ("--index", f"{size}={indexes[size][0]}")]
+        results["startup"] = run_step("startup_bench", cmd)
+
+    results["meta"]["load_end"] = _load()
+    results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    print(report.write(results, args.out))
+    say(f"done in {results['meta']['seconds']:.0f} s; wrote {args.out.with_suffix('.json')} and .md")
+    return 0
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""One table from the results: every figure beside the reference it was measured against in the
+same run, the ratio, the target and whether it is met. Printed, and written as JSON and Markdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.stats import ratio
+
+HEADER = ("area", "corpus", "measure", "value", "reference (same run)", "ratio", "target", "status")
+
+
+def _x(r: float | None) -> str:
+    return f"{r:.2f}x" if r is not None else ""
+
+
+def _status(ok: bool | None) -> str:
+    return "" if ok is None else ("met" if ok else "MISSED")
+
+
+def _size(n: int | str, vectors: str = "") -> str:
+    label = f"{int(n):,} chunks" if str(n).isdigit() else str(n)
+    return f"{label}, {vectors}" if vectors else label
+
+
+def rows(results: dict) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    out += _ingest_rows(results.get("ingest"))
+    for size, q in sorted(results.get("query", {}).items(), key=lambda kv: int(kv[0])):
+        out += _query_rows(int(size), q)
+    out += _service_rows(results.get("service"), results.get("query", {}))
+    out += _startup_rows(results.get("startup"))
+    return out
+
+
+def _ingest_rows(ing: dict | None) -> list[tuple[str, ...]]:
+    if not ing:
+        return []
+    model = ing["model"]
+    ref = sum(m["chunks_per_s"] for m in model) / len(model)
+    ref_rss = max(m["peak_rss_mb"] for m in model)
+    e = ing["ingest"]
+    size = _size(e["chunks"], "real vectors")
+    r = ratio(e["chunks_per_s"], ref)
+    models = " / ".join(f"{m['chunks_per_s']:.1f}" for m in model)
+    return [
+        ("ingest", size, "chunks/s end to end", f"{e['chunks_per_s']:.1f}/s",
+         f"model alone {ref:.1f}/s (runs {models})", _x(r), ">= 0.8x", _status(r is not None and r >= 0.8)),
+        ("ingest", size, "peak RSS", f"{e['peak_rss_mb']:.0f} MB", f"model alone {ref_rss:.0f} MB",
+         _x(ratio(e["peak_rss_mb"], ref_rss)), "", ""),
+        ("ingest", size, "re-run, nothing changed", f"{e['rerun_seconds']:.2f} s", f"first run {e['seconds']:.1f} s",
+         _x(ratio(e["rerun_seconds"], e["seconds"])), "no re-embedding", _status(not e["rerun_changed"])),
+    ]
+
+
+def _query_rows(size: int, q: dict) -> list[tuple[str, ...]]:
+    lat, label = q["latency_ms"], _size(q["chunks"], q["vectors"])
+    lim = lat["limit"]
+    limit_ref = f"limit {lim['p50']:.0f} / {lim['p95']:.0f} ms"
+    ask, search, tut = lat["ask"], lat["search"], lat["tutorial"]
+    ask_r = ratio(ask["p50"], lim["p50"])
+    target, ok = "", None
+    if size == 10000:
+        target, ok = "p50 <= 2x limit", ask_r is not None and ask_r <= 2.0
+    st = q["ask_stages_ms"]
+    stages = " / ".join(f"{st[k]['p50']:.1f}" for k in ("embed_ms", "dense_ms", "keyword_ms", "answer_ms") if k in st)
+    out = [
+        ("query", label, "limit: query embedding + bare Chroma top-5, p50 / p95", f"{lim['p50']:.0f} / {lim['p95']:.0f} ms",
+         "(the reference)", "", "", ""),
+        ("query", label, "retrieval (search) p50 / p95", f"{search['p50']:.0f} / {search['p95']:.0f} ms", limit_ref,
+         _x(ratio(search["p50"], lim["p50"])), "", ""),
+        ("query", label, "extractive answer (ask) p50 / p95", f"{ask['p50']:.0f} / {ask['p95']:.0f} ms", limit_ref,
+         _x(ask_r), target, _status(ok)),
+        ("query", label, "tutorial pipeline p50 / p95", f"{tut['p50']:.0f} / {tut['p95']:.0f} ms",
+         f"ask {ask['p50']:.0f} / {ask['p95']:.0f} ms", _x(ratio(ask["p50"], tut["p50"])) + " (ask/tutorial)", "", ""),
+        ("query", label, "ask stages p50: embed / dense / keyword / answer", f"{stages} ms", "", "", "", ""),
+        ("query", label, "keyword index + chunk table load (once per version)", f"{q['index_load_ms']:.0f} ms",
+         f"ask p50 {ask['p50']:.0f} ms", _x(ratio(q["index_load_ms"], ask["p50"])),
+         "never rebuilt per request",
+         _status(q["snapshot_builds_during_run"] == 0 and q["snapshot_same_object"])),
+    ]
+    if size >= 50000:
+        out.append(("query", label, "ask p95", f"{ask['p95']:.0f} ms", limit_ref, _x(ratio(ask["p95"], lim["p95"])),
+                    "<= 250 ms", _status(ask["p95"] <= 250)))
+    return out
+
+
+def _service_rows(svc: dict | None, query: dict) -> list[tuple[str, ...]]:
+    if not svc:
+        return []
+    out: list[tuple[str, ...]] = []
+    q = query.get(str(svc["size"]))
+    serial = {ep: 1000 / q["latency_ms"][ep]["mean"] for ep in ("ask", "search")} if q else {}
+    base = svc["configs"][0]
+    label = _size(svc["size"], q["vectors"] if q else "")
+    for cfg in svc["configs"]:
+        one = {r["endpoint"]: r["rps"] for r in cfg["runs"] if r["clients"] == 1}
+        for r in cfg["runs"]:
+            ep = r["endpoint"]
+            name = f"{ep} ({cfg['name']})" if cfg is base else f"{ep}, {cfg['name']}"
+            lat = r["latency_ms"]
+            value = (f"{r['rps']:.1f} req/s, p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} ms, "
+                     f"{r['server_cores_busy']:.1f}/{r['cores']} cores" + (f", {r['errors']} errors" if r["errors"] else ""))
+            if ep in serial:
+                ref = f"in-process serial {serial[ep]:.1f}/s; 1 client {one.get(ep, 0):.1f}/s"
+                rr = ratio(r["rps"], serial[ep])
+            else:
+                ref, rr = "(HTTP overhead)", None
+            out.append(("service", label, f"{name}, {r['clients']} clients", value, ref, _x(rr), "", ""))
+        out.append(("service", label, f"server RSS before / after load ({cfg['name']})",
+                    f"{cfg['rss_mb_before']:.0f} / {cfg['rss_mb_after']:.0f} MB", "", "", "", ""))
+    if len(svc["configs"]) >= 3:
+        w1, w2 = svc["configs"][1], svc["configs"][2]
+        for ep in ("search", "ask"):
+            top = max(r["clients"] for r in w1["runs"])
+            a = next(r for r in w1["runs"] if r["endpoint"] == ep and r["clients"] == top)
+            b = next(r for r in w2["runs"] if r["endpoint"] == ep and r["clients"] == top)
+            saturated = a["server_cores_busy"] >= 0.8 * a["cores"]
+            out.append(("service", label, f"{ep}: 2 workers vs 1 worker, {top} clients",
+                        f"{b['rps']:.1f} req/s ({b['server_cores_busy']:.1f} cores)",
+                        f"1 worker {a['rps']:.1f} req/s ({a['server_cores_busy']:.1f} cores)", _x(ratio(b["rps"], a["rps"])),
+                        "scales until cores saturated",
+                        _status(saturated or ratio(b["rps"], a["rps"]) >= 1.3)))
+    soak = base.get("soak")
+    if soak:
+        growth = soak["growth_mb_after_first_step"]
+        out.append(("service", label, f"soak: {soak['requests']:,} asks, RSS after first 1,000 / at end",
+                    f"{soak['rss_mb'][1]:.0f} / {soak['rss_mb'][-1]:.0f} MB", f"before {soak['rss_mb'][0]:.0f} MB",
+                    _x(ratio(soak["rss_mb"][-1], soak["rss_mb"][1])), "no growth (< 5%)",
+                    _status(growth <= 0.05 * soak["rss_mb"][1])))
+    else:
+        out.append(("service", label, "soak (10,000 requests)", "not run", "", "", "no growth; run with --soak", ""))
+    return out
+
+
+def _startup_rows(st: dict | None) -> list[tuple[str, ...]]:
+    if not st:
+        return []
+    ref = st["model_only_s"]
+    out = []
+    for label, row in st["sizes"].items():
+        size = "seed corpus (5 articles)" if label == "seed" else _size(label)
+        target, ok = ("<= 5 s", row["ready_s"] <= 5) if label == "seed" else ("", None)
+        runs = f" (runs {', '.join(str(r) for r in row['runs'])})" if len(row["runs"]) > 1 else ""
+        out.append(("start-up", size, f"spawn -> /api/ready 200, {st['server']}", f"{row['ready_s']:.2f} s{runs}",
+                    f"python + model load {ref:.2f} s", _x(ratio(row["ready_s"], ref)), target, _status(ok)))
+        if "dev_server_ready_s" in row:
+            out.append(("start-up", size, "spawn -> /api/ready 200, development server",
+                        f"{row['dev_server_ready_s']:.2f} s", f"python + model load {ref:.2f} s",
+                        _x(ratio(row["dev_server_ready_s"], ref)), "", ""))
+    return out
+
+
+def text_table(table: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in [HEADER, *table]) for i in range(len(HEADER))]
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([line(HEADER), line(tuple("-" * w for w in widths)), *(line(r) for r in table)])
+
+
+def markdown_table(table: list[tuple[str, ...]]) -> str:
+    esc = lambda c: c.replace("|", "\\|")  # noqa: E731
+    return "\n".join(["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER),
+                      *("| " + " | ".join(esc(c) for c in r) + " |" for r in table)])
+
+
+def notes(results: dict) -> list[str]:
+    meta = results["meta"]
+    out = [f"command: {meta['command']}", f"when: {meta['when']}; commit {meta['commit']}; {meta['cores']} cores; "
+           f"load average at start {meta['load_start']}, at end {meta.get('load_end', '?')}"]
+    synthetic = [s for s, q in results.get("query", {}).items() if q["vectors"] == "synthetic vectors"]
+    if synthetic:
+        out.append("synthetic vectors (no model per chunk; real pool-sentence embeddings + seeded noise, "
+                   f"real Chroma, real retrieval and answer code, real query embeddings) at: {', '.join(synthetic)} chunks; "
+                   "the tutorial indexes use synthetic vectors at every size")
+    for line in meta.get("notes", []):
+        out.append(line)
+    return out
+
+
+def write(results: dict, out: Path) -> str:
+    table = rows(results)
+    results["table"] = [dict(zip(HEADER, r, strict=True)) for r in table]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    md = "\n".join(["# Benchmark results", "", *(f"- {n}" for n in notes(results)), "", markdown_table(table), ""])
+    out.with_suffix(".md").write_text(md)
+    return "\n".join([text_table(table), "", *notes(results)])

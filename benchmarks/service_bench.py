@@ -1,0 +1,161 @@
+"""The HTTP service under concurrent clients on loopback: requests/s and latency for /api/search and
+/api/ask at 1, 4 and 16 clients, server memory before and after, and an optional soak run.
+
+The client is a stdlib thread pool (http.client, one keep-alive connection per client thread)."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.procs import ChromaServer, Server, production_available
+from benchmarks.questions import questions
+from benchmarks.stats import summary
+
+ENDPOINTS = {"search": ("/api/search", "query"), "ask": ("/api/ask", "question")}
+
+
+def load(port: int, endpoint: str, clients: int, requests: int, time_limit: float, qs: list[str]) -> dict:
+    """`clients` threads in a closed loop until `requests` are done or `time_limit` passes."""
+    path, field = ENDPOINTS[endpoint] if endpoint in ENDPOINTS else (endpoint, "")
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    issued = {"n": 0}
+    deadline = time.perf_counter() + time_limit
+
+    def next_index() -> int | None:
+        with lock:
+            if issued["n"] >= requests or time.perf_counter() > deadline:
+                return None
+            issued["n"] += 1
+            return issued["n"] - 1
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while (i := next_index()) is not None:
+            t = time.perf_counter()
+            try:
+                if field:
+                    body = json.dumps({field: qs[i % len(qs)]})
+                    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                else:
+                    conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except (OSError, http.client.HTTPException) as exc:
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                resp = exc
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                if ok:
+                    latencies.append(ms)
+                else:
+                    errors.append(str(getattr(resp, "status", resp))[:80])
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {"endpoint": endpoint, "clients": clients, "ok": len(latencies), "errors": len(errors),
+            "error_examples": sorted(set(errors))[:3], "rps": round(len(latencies) / wall, 2),
+            "latency_ms": summary(latencies)}
+
+
+def run(index: Path, levels: list[int], requests: int, time_limit: float, n_questions: int,
+        scaling: bool, soak: int, logs: Path) -> dict:
+    qs = questions(n_questions)
+    production = production_available()
+    out: dict = {"server": "qa serve --production (gunicorn gthread)" if production
+                 else "qa serve (development server: web/production.py is missing)", "configs": []}
+    configs = [{"name": "1 worker x 4 threads, embedded Chroma", "workers": 1, "threads": 4, "chroma": False}]
+    if scaling and production:
+        configs += [
+            {"name": "1 worker x 4 threads, Chroma server", "workers": 1, "threads": 4, "chroma": True},
+            {"name": "2 workers x 4 threads, Chroma server", "workers": 2, "threads": 4, "chroma": True},
+        ]
+    for cfg in configs:
+        chroma = ChromaServer(index, log=logs / "chroma.log") if cfg["chroma"] else None
+        try:
+            with Server(index, production=production, workers=cfg["workers"], threads=cfg["threads"],
+                        chroma_url=chroma.url if chroma else "", log=logs / "server.log") as server:
+                ready_s = server.wait_ready()
+                # warm every worker: each builds its own keyword index on its first request
+                load(server.port, "ask", cfg["workers"] * 4, cfg["workers"] * 8, 300, qs)
+                load(server.port, "search", cfg["workers"] * 4, cfg["workers"] * 8, 300, qs)
+                rss_before = server.rss_mb()
+                watched = [server] + ([chroma] if chroma else [])
+                runs = [measured(watched, server.port, "/api/health", 4, requests, time_limit, qs)]
+                for endpoint in ENDPOINTS:
+                    for clients in levels:
+                        runs.append(measured(watched, server.port, endpoint, clients, max(requests, 4 * clients),
+                                             time_limit, qs))
+                result = {**cfg, "ready_s": round(ready_s, 2), "rss_mb_before": rss_before,
+                          "rss_mb_after": server.rss_mb(), "runs": runs,
+                          "chroma_rss_mb": chroma.rss_mb() if chroma else None}
+                if soak and cfg is configs[0]:
+                    result["soak"] = soak_run(server, soak, qs)
+                out["configs"].append(result)
+        finally:
+            if chroma:
+                chroma.stop()
+    return out
+
+
+def measured(watched, port: int, endpoint: str, clients: int, requests: int, time_limit: float,
+             qs: list[str]) -> dict:
+    """A load run plus the share of this machine's cores the server processes used during it."""
+    cpu = sum(p.cpu_s() for p in watched)
+    t = time.perf_counter()
+    got = load(port, endpoint, clients, requests, time_limit, qs)
+    busy = (sum(p.cpu_s() for p in watched) - cpu) / (time.perf_counter() - t)
+    return {**got, "server_cores_busy": round(busy, 2), "cores": os.cpu_count()}
+
+
+def soak_run(server: Server, total: int, qs: list[str], step: int = 1000) -> dict:
+    """`total` /api/ask requests from 4 clients; server RSS after every `step`."""
+    samples = [server.rss_mb()]
+    done = errors = 0
+    t0 = time.perf_counter()
+    while done < total:
+        got = load(server.port, "ask", 4, min(step, total - done), 3600, qs)
+        done += got["ok"] + got["errors"]
+        errors += got["errors"]
+        samples.append(server.rss_mb())
+    return {"requests": done, "errors": errors, "seconds": round(time.perf_counter() - t0, 1),
+            "rss_mb": samples, "growth_mb_after_first_step": round(samples[-1] - samples[1], 1)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--levels", default="1,4,16")
+    parser.add_argument("--requests", type=int, default=120)
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--scaling", action="store_true", help="also 1 and 2 workers over a `chroma run` server")
+    parser.add_argument("--soak", type=int, default=0, help="requests of the soak run (0: none)")
+    parser.add_argument("--logs", type=Path, default=Path(".bench/logs"))
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    args.logs.mkdir(parents=True, exist_ok=True)
+    result = run(args.index, [int(x) for x in args.levels.split(",")], args.requests, args.time_limit,
+                 args.questions, args.scaling, args.soak, args.logs)
+    args.result.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
