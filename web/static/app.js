@@ -1,97 +1,305 @@
-"use strict";
-// The chat page. Corpus text and answers are data: every string goes in with textContent, never innerHTML.
+// The chat page: a thread of questions and cited answers, kept in localStorage so it survives a reload.
+// Corpus text and answers are data: everything is built with DOM nodes and textContent, never markup.
+import {clear, el, formatDate} from "./dom.js";
+import {closePanel, openSource, setupPanel} from "./panel.js";
+import {answerNodes, plainText, streamingSentence} from "./render.js";
+import {ApiError, ask, getJSON} from "./stream.js";
 
-function el(tag, attrs = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  if (text) node.textContent = text;
-  return node;
+const STORE_KEY = "news-qa.thread.v1";
+const MAX_TURNS = 30; // kept in storage
+const HISTORY_TURNS = 3; // question/answer pairs sent with a follow-up
+const MAX_TURN_CHARS = 4000; // the API's limit per history turn
+
+const state = {turns: [], pending: null};
+let $;
+
+function byId(id) {
+  return document.getElementById(id);
 }
 
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => ({error: {message: response.statusText}}));
-  if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
-  return data;
+// ---- storage ------------------------------------------------------------------------------------
+
+function load() {
+  try {
+    const saved = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
+    if (saved && Array.isArray(saved.turns)) {
+      state.turns = saved.turns.filter((t) => t && typeof t.question === "string" && t.answer);
+      return saved.filters || null;
+    }
+  } catch {
+    // unreadable storage: start with an empty thread
+  }
+  return null;
 }
 
-function renderAnswer(data) {
-  const box = el("article", {class: "answer"});
-  const text = el("p", {class: data.refused ? "answer-text refused" : "answer-text"});
-  for (const sentence of data.sentences.length ? data.sentences : [{text: data.answer, citations: []}]) {
-    const span = el("span", {class: sentence.supported === false ? "sentence unsupported" : "sentence"}, sentence.text);
-    text.append(span);
-    for (const n of sentence.citations) {
-      text.append(" ");
-      text.append(el("sup", {class: "cite"}, `[${n}]`));
-    }
-    text.append(" ");
+function save() {
+  try {
+    const turns = state.turns.filter((t) => t.answer).slice(-MAX_TURNS)
+      .map(({question, filters, answer}) => ({question, filters, answer}));
+    window.localStorage.setItem(STORE_KEY, JSON.stringify({turns, filters: currentFilters()}));
+  } catch {
+    // storage full or disabled: the thread still works, it just won't survive a reload
   }
-  box.append(text);
-  const cited = data.citations || [];
-  if (cited.length) {
-    const list = el("ol", {class: "sources", "aria-label": "Sources"});
-    const seen = new Set();
-    for (const c of cited) {
-      if (seen.has(c.n)) continue;
-      seen.add(c.n);
-      const item = el("li", {value: String(c.n)});
-      item.append(el("strong", {}, c.title));
-      item.append(el("span", {class: "muted"}, ` — ${[c.outlet, c.published || "undated"].filter(Boolean).join(", ")}`));
-      item.append(el("blockquote", {}, c.quote));
-      list.append(item);
-    }
-    box.append(list);
-  } else if (data.refused && data.diagnostics && data.diagnostics.closest) {
-    box.append(el("p", {class: "muted"}, "Closest passages:"));
-    const list = el("ul", {class: "sources"});
-    for (const p of data.diagnostics.closest) {
-      const item = el("li");
-      item.append(el("strong", {}, p.title));
-      item.append(el("blockquote", {}, p.quote));
-      list.append(item);
-    }
-    box.append(list);
+}
+
+// ---- filters and corpus -------------------------------------------------------------------------
+
+function currentFilters() {
+  const filters = {outlet: $.outlet.value, since: $.since.value, until: $.until.value};
+  for (const key of Object.keys(filters)) if (!filters[key]) delete filters[key];
+  return filters;
+}
+
+function setFilters(filters) {
+  const f = filters || {};
+  if (f.outlet && ![...$.outlet.options].some((o) => o.value === f.outlet)) {
+    $.outlet.append(el("option", {value: f.outlet}, f.outlet));
   }
-  return box;
+  $.outlet.value = f.outlet || "";
+  $.since.value = f.since || "";
+  $.until.value = f.until || "";
+  showFilterSummary();
+}
+
+function describeFilters(filters) {
+  const parts = [];
+  if (filters.outlet) parts.push(filters.outlet);
+  if (filters.since) parts.push(`from ${formatDate(filters.since)}`);
+  if (filters.until) parts.push(`until ${formatDate(filters.until)}`);
+  return parts.join(", ");
+}
+
+function showFilterSummary() {
+  const text = describeFilters(currentFilters());
+  $.filterSummary.textContent = text ? `· ${text}` : "";
+  $.filters.classList.toggle("active", Boolean(text));
 }
 
 async function loadCorpus() {
-  const line = document.getElementById("corpus");
   try {
-    const response = await fetch("/api/health");
-    const data = await response.json();
-    line.textContent = data.chunks
-      ? `${data.articles} articles, ${data.chunks} passages, newest ${data.newest || "undated"}`
-      : "The index is empty: run qa ingest.";
+    const data = await getJSON("/api/ready");
+    const newest = data.newest ? `newest ${formatDate(data.newest)}` : "undated";
+    $.corpus.textContent = `${data.articles} article${data.articles === 1 ? "" : "s"} · ${newest}`;
+    $.corpus.title = `${data.chunks} passages, ${formatDate(data.oldest)} to ${formatDate(data.newest)}`;
+    const chosen = $.outlet.value;
+    for (const outlet of data.outlets || []) {
+      if (![...$.outlet.options].some((o) => o.value === outlet)) $.outlet.append(el("option", {value: outlet}, outlet));
+    }
+    $.outlet.value = chosen;
+    for (const input of [$.since, $.until]) {
+      if (data.oldest) input.min = data.oldest;
+      if (data.newest) input.max = data.newest;
+    }
   } catch (err) {
-    line.textContent = "The service is not reachable.";
+    $.corpus.textContent = err instanceof ApiError && err.status === 503
+      ? "No articles loaded: run qa ingest." : "The service is not reachable.";
+    $.corpus.classList.add("error");
   }
 }
 
-function setup() {
-  const form = document.getElementById("ask-form");
-  const input = document.getElementById("question");
-  const thread = document.getElementById("thread");
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const question = input.value.trim();
-    if (!question) return;
-    thread.append(el("p", {class: "question"}, question));
-    const pending = el("p", {class: "muted pending"}, "Searching the articles…");
-    thread.append(pending);
-    input.value = "";
-    try {
-      const data = await postJSON("/api/ask", {question});
-      pending.replaceWith(renderAnswer(data));
-    } catch (err) {
-      pending.replaceWith(el("p", {class: "error", role: "alert"}, `Error: ${err.message}`));
-    }
-    input.focus();
-  });
-  loadCorpus();
+// ---- the thread ---------------------------------------------------------------------------------
+
+function permalink(turn) {
+  const url = new URL(window.location.pathname, window.location.href);
+  url.searchParams.set("q", turn.question);
+  for (const [key, value] of Object.entries(turn.filters || {})) url.searchParams.set(key, value);
+  return url.href;
 }
 
-document.addEventListener("DOMContentLoaded", setup);
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = el("textarea", {class: "visually-hidden", readonly: true});
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}
+
+function actions(turn) {
+  const copy = el("button", {type: "button", class: "secondary small copy"}, "Copy answer");
+  copy.addEventListener("click", async () => {
+    const ok = await copyText(plainText(turn.question, turn.answer));
+    copy.textContent = ok ? "Copied" : "Copy failed";
+    announce(ok ? "Copied the answer and its sources." : "The answer could not be copied.");
+    setTimeout(() => { copy.textContent = "Copy answer"; }, 2000);
+  });
+  const ms = turn.answer.timings && turn.answer.timings.total_ms;
+  return el("div", {class: "actions"}, copy,
+    el("a", {class: "permalink", href: permalink(turn)}, "Link to this question"),
+    ms !== undefined ? el("span", {class: "timing"}, `${Math.round(ms)} ms`) : null);
+}
+
+function fillAnswer(box, turn) {
+  clear(box);
+  box.removeAttribute("aria-busy");
+  if (turn.error) {
+    box.dataset.state = "error";
+    box.append(el("p", {class: "error", role: "alert"}, turn.error));
+    return;
+  }
+  box.dataset.state = turn.answer.refused ? "refused" : "done";
+  box.append(...answerNodes(turn.answer, {onClosest: (p, button) => openSource(p, button)}), actions(turn));
+}
+
+function turnElement(turn) {
+  const filters = describeFilters(turn.filters || {});
+  const node = el("article", {class: "turn"},
+    el("h2", {class: "question"}, turn.question),
+    filters ? el("p", {class: "turn-filters"}, `Filters: ${filters}`) : null);
+  const box = el("div", {class: "answer", "data-state": "pending"});
+  node.append(box);
+  turn.node = node;
+  turn.box = box;
+  if (turn.answer || turn.error) fillAnswer(box, turn);
+  return node;
+}
+
+function renderThread() {
+  clear($.thread);
+  $.empty.hidden = state.turns.length > 0;
+  $.thread.append($.empty);
+  for (const turn of state.turns) $.thread.append(turnElement(turn));
+}
+
+function announce(text) {
+  $.announcer.textContent = "";
+  // a fresh text node after a tick is announced even when it repeats the last one
+  window.setTimeout(() => { $.announcer.textContent = text; }, 50);
+}
+
+/** Scroll a finished turn into view (from its question) when the sticky question box hides part of it. */
+function reveal(node) {
+  const rect = node.getBoundingClientRect();
+  const bottom = $.form.getBoundingClientRect().top;
+  if (rect.top < 0 || rect.bottom > bottom) {
+    const smooth = window.matchMedia("(prefers-reduced-motion: no-preference)").matches;
+    node.scrollIntoView({block: "start", behavior: smooth ? "smooth" : "auto"});
+  }
+}
+
+function recentHistory() {
+  const history = [];
+  for (const turn of state.turns.filter((t) => t.answer).slice(-HISTORY_TURNS)) {
+    history.push({role: "user", content: turn.question.slice(0, MAX_TURN_CHARS)},
+      {role: "assistant", content: (turn.answer.answer || "").slice(0, MAX_TURN_CHARS)});
+  }
+  return history;
+}
+
+async function submit(question, filters) {
+  if (state.pending) state.pending.abort();
+  const history = recentHistory();
+  const turn = {question, filters};
+  state.turns.push(turn);
+  $.empty.hidden = true;
+  $.thread.append(turnElement(turn));
+  const box = turn.box;
+  box.setAttribute("aria-busy", "true");
+  box.append(el("p", {class: "muted pending"}, "Searching the articles…"));
+  const text = el("p", {class: "answer-text streaming"});
+  $.status.textContent = "Searching the articles…";
+  reveal(turn.node);
+  const controller = new AbortController();
+  state.pending = controller;
+  const body = {question, history};
+  if (Object.keys(filters).length) body.filters = filters;
+  const handlers = {
+    onSentence(sentence) {
+      if (!text.isConnected) clear(box).append(text);
+      text.append(...streamingSentence(sentence));
+    },
+    onToken(chunk) {
+      if (!text.isConnected) clear(box).append(text);
+      text.append(chunk);
+    },
+  };
+  try {
+    turn.answer = await ask(body, handlers, controller.signal);
+    announce(`Answer: ${turn.answer.answer}`);
+    $.status.textContent = "";
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    turn.error = `The question could not be answered: ${err.message}`;
+    announce(turn.error);
+    $.status.textContent = "";
+  } finally {
+    if (state.pending === controller) state.pending = null;
+  }
+  fillAnswer(box, turn);
+  reveal(turn.node);
+  if (turn.answer) save();
+  else state.turns.splice(state.turns.indexOf(turn), 1); // failed turns are shown, not sent as history
+}
+
+function newConversation() {
+  if (state.pending) state.pending.abort();
+  state.pending = null;
+  state.turns = [];
+  closePanel();
+  save();
+  renderThread();
+  $.status.textContent = "";
+  announce("New conversation started.");
+  $.question.value = "";
+  $.question.focus();
+}
+
+function onThreadClick(event) {
+  const button = event.target.closest("button.cite");
+  if (!button) return;
+  const article = button.closest("article.turn");
+  const turn = state.turns.find((t) => t.node === article);
+  const n = Number(button.dataset.n);
+  const citation = turn && turn.answer && (turn.answer.citations || []).find((c) => c.n === n);
+  if (citation) openSource(citation, button);
+}
+
+function askFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const question = (params.get("q") || "").trim();
+  if (!question) return;
+  const filters = {};
+  for (const key of ["outlet", "since", "until"]) if (params.get(key)) filters[key] = params.get(key);
+  setFilters(filters);
+  window.history.replaceState(null, "", window.location.pathname); // a reload must not ask again
+  const last = state.turns[state.turns.length - 1];
+  if (last && last.question === question && describeFilters(last.filters || {}) === describeFilters(filters)) return;
+  submit(question, currentFilters());
+}
+
+function setup() {
+  $ = {
+    thread: byId("thread"), empty: byId("empty"), form: byId("ask-form"), question: byId("question"),
+    status: byId("status"), announcer: byId("announcer"), corpus: byId("corpus"), filters: byId("filters"),
+    filterSummary: byId("filter-summary"), outlet: byId("f-outlet"), since: byId("f-since"), until: byId("f-until"),
+  };
+  setupPanel();
+  const savedFilters = load();
+  setFilters(savedFilters);
+  renderThread();
+  $.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = $.question.value.trim();
+    if (!question) return;
+    $.question.value = "";
+    submit(question, currentFilters());
+    $.question.focus();
+  });
+  for (const input of [$.outlet, $.since, $.until]) {
+    input.addEventListener("change", () => { showFilterSummary(); save(); });
+  }
+  byId("f-clear").addEventListener("click", () => { setFilters({}); save(); });
+  byId("new-chat").addEventListener("click", newConversation);
+  $.thread.addEventListener("click", onThreadClick);
+  loadCorpus();
+  askFromUrl();
+  document.documentElement.dataset.ready = "true";
+}
+
+setup();
