@@ -1,0 +1,530 @@
+"""The chat page in a real browser: Playwright driving Debian's Chromium against the app on loopback.
+
+Screenshots (desktop and phone widths, light and dark) are saved under $QA_TEST_ARTIFACTS, else
+<repo>/test-artifacts, for a person to look at."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT, free_port, ingest, make_settings, open_store, wait_for_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+PRISONERS = "How many prisoners of war did Russia and Ukraine agree to exchange?"
+PRISONERS_QUOTE = "However, the two warring parties did agree to exchange 314 prisoners of war."
+BNE_TITLE = "Ukraine, Russia peace deal talks in Abu Dhabi end in stalemate"
+
+
+def _unavailable(reason: str):
+    """In CI the browser tests must run; elsewhere a missing browser skips them with the reason."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so the browser tests may not be skipped)")
+    pytest.skip(reason)
+
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the environment
+    expect = sync_playwright = None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if sync_playwright is None:
+        _unavailable("playwright is not installed: pip install -e '.[test]'")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("QA_TEST_ARTIFACTS") or ROOT / "test-artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class LiveServer:
+    """The Flask app under werkzeug's threaded server on a free loopback port."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", free_port(), app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        wait_for_port(self.server.server_port)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(seeded_settings, assistant):
+    from web import create_app
+
+    with LiveServer(create_app(seeded_settings, assistant=assistant)) as live:
+        yield live
+
+
+HOSTILE = {
+    "id": "hostile-1",
+    "title": "Harbour council <script>window.__pwned = 'title'</script> approves zebra crossing",
+    "outlet": "The <img src=x onerror=\"window.__pwned='outlet'\"> Gazette",
+    "published": "2026-02-10",
+    "url": "javascript:window.__pwned='url'",
+    "body": ("The Lindenport harbour council voted on Tuesday to paint a zebra crossing beside the ferry terminal.\n\n"
+             "Councillor Mara Voss said the crossing would cost 12,000 euros and wrote "
+             "<script>window.__pwned = 'body'</script> in her memo, adding "
+             "<img src=x onerror=\"window.__pwned='img'; alert('img')\"> as a joke.\n\n"
+             "Work on the zebra crossing begins in March, the council said."),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory, embedder):
+    """A one-article index whose title, outlet, url and body carry markup and script."""
+    from qa.assistant import Assistant
+    from web import create_app
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.json").write_text(json.dumps(HOSTILE), encoding="utf-8")
+    settings = make_settings(tmp)
+    ingest(corpus, settings, embedder)
+    assistant = Assistant(settings, open_store(settings, embedder), embedder)
+    with LiveServer(create_app(settings, assistant=assistant)) as live:
+        yield live
+
+
+class Watch:
+    """What a page did that a test may check: requests to the API, script errors, console errors, dialogs."""
+
+    def __init__(self, page):
+        self.requests, self.page_errors, self.console_errors, self.dialogs = [], [], [], []
+        page.on("request", lambda r: self.requests.append(r) if "/api/" in r.url else None)
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def asks(self) -> list[tuple[str, dict]]:
+        return [(urlparse(r.url).path, r.post_data_json) for r in self.requests if "/api/ask" in r.url]
+
+
+@pytest.fixture()
+def context(browser, server):
+    ctx = browser.new_context(viewport=DESKTOP, color_scheme="light", base_url=server.url)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture()
+def page(context):
+    page = context.new_page()
+    page.watch = Watch(page)
+    yield page
+    assert page.watch.page_errors == [], "the page threw"
+    unexpected = [m for m in page.watch.console_errors if "Failed to load resource" not in m]
+    assert unexpected == [], "console errors (a CSP violation shows here)"
+
+
+def open_page(page, path="/"):
+    page.goto(path)
+    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    return page
+
+
+def ask(page, question: str, state: str = "done|refused"):
+    """Type a question, press Enter and wait for the answer to finish; the turn's locator."""
+    box = page.get_by_label("Ask the articles a question")
+    box.fill(question)
+    box.press("Enter")
+    turn = page.locator("article.turn").last
+    expect(turn.locator(".question")).to_have_text(question)
+    expect(turn.locator(".answer")).to_have_attribute("data-state", re.compile(f"^({state})$"))
+    return turn
+
+
+def shot(page, artifacts: Path, name: str, full_page: bool = False):
+    """Save a screenshot; a full page is taken in a viewport as tall as the page, so that the sticky
+    question box sits at the bottom as a reader would see it."""
+    if not full_page:
+        page.screenshot(path=str(artifacts / f"{name}.png"))
+        return
+    size = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+# ---- asking ------------------------------------------------------------------------------------------
+
+
+def test_ask_streams_a_cited_answer(page, artifacts):
+    open_page(page)
+    expect(page.locator("#corpus")).to_have_text("5 articles · newest 18 Feb 2026")
+    expect(page.get_by_label("Ask the articles a question")).to_be_focused()
+    turn = ask(page, PRISONERS)
+
+    expect(turn.locator(".short-answer")).to_have_text("314 prisoners of war")
+    expect(turn.locator(".answer-text")).to_contain_text(PRISONERS_QUOTE)
+    cite = turn.locator(".answer-text button.cite")
+    expect(cite).to_have_count(1)
+    expect(cite).to_have_text("1")
+    expect(cite).to_have_attribute("aria-label", re.compile("Source 1: .*bne IntelliNews"))
+    sources = turn.locator(".sources > li")
+    expect(sources).to_have_count(1)
+    expect(sources.first).to_contain_text(BNE_TITLE)
+    expect(sources.first).to_contain_text("bne IntelliNews · 5 Feb 2026")
+    # the answer is announced to screen readers once it is complete
+    expect(page.locator("#announcer[aria-live=polite]")).to_contain_text("314 prisoners of war")
+    assert [path for path, _ in page.watch.asks()] == ["/api/ask/stream"]
+    shot(page, artifacts, "answer-desktop")
+
+
+def test_citation_opens_the_passage_with_the_quote_highlighted(page, artifacts):
+    open_page(page)
+    turn = ask(page, PRISONERS)
+    cite = turn.locator(".answer-text button.cite").first
+    cite.click()
+    panel = page.get_by_role("dialog")
+    expect(panel).to_be_visible()
+    expect(panel).to_have_attribute("data-state", "ready")
+    expect(page.locator("#panel-title")).to_have_text(BNE_TITLE)
+    expect(page.locator("#panel-meta")).to_contain_text("bne IntelliNews · 5 Feb 2026")
+    mark = panel.locator("mark")
+    expect(mark).to_have_count(1)
+    expect(mark).to_have_text(PRISONERS_QUOTE)
+    expect(mark).to_be_in_viewport()
+    paragraph = panel.locator("p.para.has-mark")
+    expect(paragraph).to_have_count(1)
+    assert len(paragraph.inner_text()) > len(PRISONERS_QUOTE)  # the sentence is shown inside its paragraph
+    expect(page.locator("#panel-link")).to_be_hidden()  # the seed articles have no url
+    expect(cite).to_have_attribute("aria-expanded", "true")
+    shot(page, artifacts, "citation-desktop")
+
+    page.emulate_media(color_scheme="dark")
+    shot(page, artifacts, "citation-desktop-dark")
+
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size(PHONE)
+    expect(mark).to_be_in_viewport()
+    box = panel.bounding_box()
+    assert box["width"] <= PHONE["width"] and box["y"] > 0  # a bottom sheet, not a side panel
+    shot(page, artifacts, "citation-390")
+
+    page.get_by_role("button", name="Close the source panel").click()
+    expect(panel).to_be_hidden()
+    expect(cite).to_be_focused()
+
+    turn.locator(".sources button.cite").first.click()
+    expect(panel).to_be_visible()
+    page.get_by_role("button", name="Show the whole article").click()
+    expect(panel.locator("p.para")).to_have_count(page.evaluate(
+        "async () => (await (await fetch('/api/articles/004_38e88933e8b5a746')).json()).body.split(/\\n[ \\t]*\\n\\s*/).filter(Boolean).length"))
+    expect(mark).to_have_text(PRISONERS_QUOTE)
+
+
+def test_follow_up_sends_the_recent_turns_and_new_conversation_starts_over(page, artifacts):
+    open_page(page)
+    first = ask(page, "Who led the Russian negotiating team in Geneva?")
+    expect(first.locator(".answer-text")).to_contain_text("Medinsky")
+    second = ask(page, "And why did Kyiv worry about his return?")
+    expect(second.locator(".answer-text")).to_contain_text("Medinsky")
+    expect(second.locator(".note")).to_contain_text("Read as a follow-up: searched for “And why did Kyiv worry")
+    expect(page.locator("article.turn")).to_have_count(2)
+
+    (_, body) = page.watch.asks()[-1]
+    assert body["question"] == "And why did Kyiv worry about his return?"
+    history = body["history"]
+    assert [turn["role"] for turn in history] == ["user", "assistant"]
+    assert history[0]["content"] == "Who led the Russian negotiating team in Geneva?"
+    assert "Medinsky" in history[1]["content"]
+    shot(page, artifacts, "follow-up-desktop", full_page=True)
+
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    expect(page.locator("article.turn")).to_have_count(2)  # the thread survives a reload
+    page.locator("article.turn").first.locator(".answer-text button.cite").first.click()
+    expect(page.get_by_role("dialog").locator("mark")).to_contain_text("Medinsky")
+
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.locator("article.turn")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.get_by_label("Ask the articles a question")).to_be_focused()
+    ask(page, "Who led the Ukraine delegation?")
+    assert "history" not in page.watch.asks()[-1][1] or page.watch.asks()[-1][1]["history"] == []
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    expect(page.locator("article.turn")).to_have_count(1)
+
+
+def test_permalink_asks_its_question(page):
+    open_page(page)
+    turn = ask(page, PRISONERS)
+    href = turn.get_by_role("link", name="Link to this question").get_attribute("href")
+    assert "?q=" in href
+    other = page.context.browser.new_context(viewport=DESKTOP, base_url=page.url)
+    try:
+        fresh = other.new_page()
+        fresh.goto(href)
+        answer = fresh.locator("article.turn .answer")
+        expect(answer).to_have_attribute("data-state", "done")
+        expect(answer).to_contain_text("314 prisoners of war")
+        assert urlparse(fresh.url).query == ""  # a reload does not ask again
+    finally:
+        other.close()
+
+
+def test_refusal_shows_what_was_searched_and_the_date_range(page, artifacts):
+    open_page(page)
+    turn = ask(page, "What is the capital of France?", state="refused")
+    refusal = turn.locator(".refusal")
+    expect(refusal).to_contain_text("Searched for")
+    expect(refusal).to_contain_text("What is the capital of France?")
+    expect(refusal).to_contain_text("The articles cover")
+    expect(refusal).to_contain_text("1 Feb 2026 to 18 Feb 2026")
+    expect(turn.locator("button.cite")).to_have_count(0)
+    expect(turn.locator(".sources")).to_have_count(0)
+    turn.get_by_text(re.compile("Closest passages")).click()
+    closest = turn.locator(".closest li button").first
+    closest.click()
+    expect(page.locator("#panel-kicker")).to_have_text("Closest passage")
+    expect(page.get_by_role("dialog").locator("mark").first).to_be_visible()  # may span two paragraphs
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    shot(page, artifacts, "refusal-390", full_page=True)
+
+
+def test_sources_that_disagree_show_as_a_callout(page, artifacts):
+    open_page(page)
+    turn = ask(page, "Did the Abu Dhabi talks succeed or fail?")
+    callout = turn.locator(".callout.conflict")
+    expect(callout).to_be_visible()
+    expect(callout).to_contain_text("Sources disagree")
+    versions = callout.locator("li")
+    assert versions.count() >= 2
+    for i in range(versions.count()):
+        expect(versions.nth(i)).to_contain_text(" · ")  # each version names its source
+        expect(versions.nth(i).locator("button.cite")).to_have_count(1)
+    quotes = [q.inner_text().strip("“”\"") for q in callout.locator("q").all()]
+    rest = " ".join(turn.locator(".answer-text").all_inner_texts())
+    assert not any(quote in rest for quote in quotes)  # the versions are not repeated below the callout
+    shot(page, artifacts, "conflict-desktop", full_page=True)
+
+
+def test_filters_are_sent_and_shown(page, artifacts):
+    open_page(page)
+    page.locator("#filters > summary").click()
+    outlet = page.get_by_label("Outlet")
+    expect(outlet.locator("option")).to_have_count(5)  # "All outlets" and the four outlets
+    outlet.select_option("The New York Times")
+    page.get_by_label("From").fill("2026-02-10")
+    expect(page.locator("#filter-summary")).to_contain_text("The New York Times, from 10 Feb 2026")
+    page.set_viewport_size(PHONE)
+    shot(page, artifacts, "filters-390")
+    page.set_viewport_size(DESKTOP)
+    turn = ask(page, "Who led the Russian negotiating team?")
+    (_, body) = page.watch.asks()[-1]
+    assert body["filters"] == {"outlet": "The New York Times", "since": "2026-02-10"}
+    expect(turn.locator(".turn-filters")).to_have_text("Filters: The New York Times, from 10 Feb 2026")
+    for source in turn.locator(".sources .source-meta").all():
+        expect(source).to_contain_text("The New York Times")
+    page.get_by_role("button", name="Clear filters").click()
+    expect(page.locator("#filter-summary")).to_have_text("")
+
+
+def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(page):
+    open_page(page)
+    turn = ask(page, PRISONERS)
+    turn.get_by_role("button", name="Copy answer").click()
+    expect(turn.get_by_role("button", name="Copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"Q: {PRISONERS}\nA: {PRISONERS_QUOTE} [1]")
+    assert f"Sources:\n[1] {BNE_TITLE}. bne IntelliNews, 5 Feb 2026." in copied
+    assert f'    "{PRISONERS_QUOTE}"' in copied
+
+
+# ---- streaming, fallback and marking, with the server's answer scripted ---------------------------
+
+
+def _answer(sentences, citations, **extra) -> dict:
+    return {"question": "q", "answer": " ".join(s["text"] for s in sentences), "short_answer": "",
+            "sentences": sentences, "citations": citations, "refused": False, "conflicts": [],
+            "diagnostics": {}, "query": "q", "timings": {"total_ms": 3.2}, **extra}
+
+
+def test_unsupported_sentences_are_marked_and_split_stream_chunks_parse(page, server, artifacts):
+    citation = {"n": 1, "article_id": "004_38e88933e8b5a746", "title": BNE_TITLE, "outlet": "bne IntelliNews",
+                "published": "2026-02-05", "url": "https://example.org/bne", "quote": PRISONERS_QUOTE,
+                "start": 752, "end": 828, "chunk_id": "004_38e88933e8b5a746:1", "passage_start": 752,
+                "passage_end": 1417}
+    sentences = [{"text": PRISONERS_QUOTE, "citations": [1], "supported": True},
+                 {"text": "The swap was the largest of the war.", "citations": [1], "supported": False}]
+    events = [": a comment the client ignores", *(
+        f"event: sentence\r\ndata: {json.dumps(s)}" for s in sentences),
+        f"event: done\r\ndata: {json.dumps(_answer(sentences, [citation]))}"]
+    page.route("**/api/ask/stream", lambda route: route.fulfill(
+        status=200, content_type="text/event-stream", body="\r\n\r\n".join(events) + "\r\n\r\n"))
+    open_page(page)
+    turn = ask(page, "How big was the swap?")
+    flagged = turn.locator(".sentence.unsupported")
+    expect(flagged).to_have_text("The swap was the largest of the war.")
+    expect(turn.locator(".flag")).to_have_text("unsupported")
+    expect(turn.locator(".sentence:not(.unsupported)")).to_have_text(PRISONERS_QUOTE)
+    link = turn.locator(".sources a")
+    expect(link).to_have_attribute("href", "https://example.org/bne")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    shot(page, artifacts, "unsupported-desktop")
+
+
+def test_falls_back_to_plain_ask_when_the_server_does_not_stream(page):
+    page.route("**/api/ask/stream", lambda route: route.fulfill(
+        status=404, content_type="application/json", body='{"error": {"code": "not_found", "message": "no"}}'))
+    open_page(page)
+    turn = ask(page, PRISONERS)
+    expect(turn.locator(".answer-text")).to_contain_text("314 prisoners of war")
+    assert [path for path, _ in page.watch.asks()] == ["/api/ask/stream", "/api/ask"]
+
+
+def test_stream_errors_are_shown_not_swallowed(page):
+    body = ('event: sentence\ndata: {"text": "Half an answer.", "citations": [], "supported": true}\n\n'
+            'event: error\ndata: {"error": {"code": "internal_error", "message": "the model went away"}}\n\n')
+    page.route("**/api/ask/stream", lambda route: route.fulfill(status=200, content_type="text/event-stream",
+                                                                body=body))
+    open_page(page)
+    turn = ask(page, "Anything?", state="error")
+    expect(turn.get_by_role("alert")).to_contain_text("the model went away")
+    page.unroute("**/api/ask/stream")
+    ask(page, PRISONERS)
+    assert "history" in page.watch.asks()[-1][1] and page.watch.asks()[-1][1]["history"] == []
+
+
+# ---- keyboard, widths, safety ------------------------------------------------------------------------
+
+
+def _tab_to(page, predicate: str, key: str = "Tab", limit: int = 30) -> None:
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return Boolean({predicate}); }})()"):
+            return
+    raise AssertionError(f"{predicate} never got the focus with {key}")
+
+
+def test_keyboard_only(page, artifacts):
+    open_page(page)
+    page.keyboard.type(PRISONERS)  # the question box has the focus on load
+    page.keyboard.press("Enter")
+    expect(page.locator("article.turn .answer")).to_have_attribute("data-state", "done")
+    expect(page.get_by_label("Ask the articles a question")).to_be_focused()
+
+    _tab_to(page, "el.matches('.answer-text button.cite')", key="Shift+Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused citation shows a focus ring"
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("dialog")
+    expect(panel).to_be_visible()
+    expect(page.locator("#panel-title")).to_be_focused()
+    expect(panel.locator("mark")).to_have_text(PRISONERS_QUOTE)
+    shot(page, artifacts, "keyboard-desktop")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Show the whole article")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(page.locator(".answer-text button.cite")).to_be_focused()
+
+    # filters with the keyboard: open the disclosure, pick an outlet
+    _tab_to(page, "el.matches('#filters > summary')")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Outlet")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#filter-summary")).not_to_have_text("")
+
+    _tab_to(page, "el.id === 'new-chat'", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("article.turn")).to_have_count(0)
+    expect(page.get_by_label("Ask the articles a question")).to_be_focused()
+
+
+def test_readable_at_320_px_in_both_schemes(page, artifacts):
+    page.set_viewport_size({"width": 320, "height": 640})
+    open_page(page)
+    turn = ask(page, "Did the Abu Dhabi talks succeed or fail?")
+    expect(turn.locator(".callout")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the page scrolls sideways at 320 px ({width} px wide)"
+    shot(page, artifacts, "answer-320", full_page=True)
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
+    shot(page, artifacts, "answer-320-dark", full_page=True)
+    turn.locator("button.cite").first.click()
+    expect(page.get_by_role("dialog").locator("mark")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    shot(page, artifacts, "citation-320-dark")
+
+
+def test_csp_is_sent_with_the_page(page, server):
+    response = page.goto(server.url + "/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def test_hostile_article_markup_renders_as_inert_text(browser, hostile_server, artifacts):
+    ctx = browser.new_context(viewport=DESKTOP, base_url=hostile_server.url)
+    try:
+        page = ctx.new_page()
+        watch = Watch(page)
+        fetched = []
+        page.on("request", lambda r: fetched.append(urlparse(r.url).path))
+        open_page(page)
+        expect(page.locator("#corpus")).to_have_text("1 article · newest 10 Feb 2026")
+        expect(page.locator("#f-outlet option").last).to_have_text(HOSTILE["outlet"])
+        turn = ask(page, "How much will the zebra crossing cost?")
+        expect(turn.locator(".answer-text")).to_contain_text("<script>window.__pwned = 'body'</script>")
+        expect(turn.locator(".answer-text")).to_contain_text("<img src=x onerror=")
+        expect(turn.locator(".source-title")).to_have_text(HOSTILE["title"])
+        expect(turn.locator(".sources a")).to_have_count(0)  # a javascript: url is not a link
+        turn.locator(".answer-text button.cite").first.click()
+        panel = page.get_by_role("dialog")
+        expect(page.locator("#panel-title")).to_have_text(HOSTILE["title"])
+        expect(page.locator("#panel-meta")).to_contain_text(HOSTILE["outlet"])
+        expect(panel.locator("mark")).to_contain_text("<img src=x onerror=\"window.__pwned='img'; alert('img')\">")
+        expect(page.locator("#panel-link")).to_be_hidden()
+        shot(page, artifacts, "hostile-desktop")
+
+        page.wait_for_timeout(200)  # an injected <img src=x> would have failed to load and fired by now
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert watch.dialogs == []
+        assert page.locator("img").count() == 0
+        assert page.evaluate("document.scripts.length") == 1  # only the page's own module
+        assert "/x" not in fetched
+        assert watch.page_errors == []
+    finally:
+        ctx.close()
