@@ -27,6 +27,8 @@ _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thu
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
+# question kinds whose answer must hold a value of that kind, and what to call it when none does
+_NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time"}
 MAX_SENTENCES = 2
 MAX_PERSPECTIVES = 4
 
@@ -60,10 +62,10 @@ class ExtractiveAnswerer:
                best_dense: float, query: str = "") -> Answer:
         info = analyse(query or question)
         candidates = self._candidates(info, passages, snapshot)
-        reason = self._refusal_reason(info, candidates, snapshot, best_dense)
+        usable, reason = self._answerable(info, candidates, snapshot, best_dense)
         if reason:
             return refusal(question, query or question, passages, snapshot, reason)
-        chosen = self._select(candidates, asks_for_verdict(info.text))
+        chosen = self._select(usable, asks_for_verdict(info.text))
         return compose(info, question, query or question, chosen, passages)
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> list[_Candidate]:
@@ -98,21 +100,37 @@ class ExtractiveAnswerer:
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
         return out
 
-    def _refusal_reason(self, info, candidates, snapshot, best_dense) -> str:
+    def _answerable(self, info, candidates, snapshot, best_dense) -> tuple[list[_Candidate], str]:
+        """The candidates an answer may use (best first), or a reason to refuse. A sentence is usable
+        only if its article mentions every name the question asks about; a count question needs a
+        sentence that states the number, and that sentence leads."""
         if not candidates:
-            return "no passage matched the question"
+            return [], "no passage matched the question"
         if best_dense < self.config.min_dense:
-            return f"the closest passage is unrelated (similarity {best_dense:.2f})"
-        best = candidates[0]
+            return [], f"the closest passage is unrelated (similarity {best_dense:.2f})"
+        if candidates[0].coverage < self.config.min_coverage:
+            return [], "no sentence mentions enough of what the question asks about"
+        missing_by_article: dict[str, list[str]] = {}
+        usable = []
+        for c in candidates:
+            article_id = c.passage.article.id
+            if article_id not in missing_by_article:
+                words = snapshot.article_words.get(article_id, frozenset())
+                missing_by_article[article_id] = [e for e in info.entities if not _mentions(words, e)]
+            if not missing_by_article[article_id]:
+                usable.append(c)
+        if not usable:
+            missing = missing_by_article[candidates[0].passage.article.id]
+            return [], f"the passages do not mention {', '.join(missing)}"
+        best = usable[0]
         if best.coverage < self.config.min_coverage:
-            return "no sentence mentions enough of what the question asks about"
-        if info.kind in ("count", "money") and not best.fits:
-            return "no passage states the number asked for"
-        article_words = snapshot.article_words.get(best.passage.article.id, frozenset())
-        missing = [e for e in info.entities if not all(w in article_words for w in _entity_words(e))]
-        if missing:
-            return f"the passages do not mention {', '.join(missing)}"
-        return ""
+            return [], "no sentence about what the question names mentions enough of it"
+        if info.kind in _NEEDS_FIT:
+            stating = [c for c in usable if c.fits and c.coverage >= 0.5 * best.coverage]
+            if not stating:
+                return [], f"no passage states the {_NEEDS_FIT[info.kind]} asked for"
+            usable = [stating[0]] + [c for c in usable if c is not stating[0]]
+        return usable, ""
 
     def _select(self, candidates: list[_Candidate], verdict: bool) -> list[_Candidate]:
         if verdict:
@@ -157,8 +175,12 @@ def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passag
     return Sentence(passage.text[start - passage.start : end - passage.start], start, end)
 
 
-def _entity_words(entity: str) -> list[str]:
-    return [w for w in re.split(r"[\s-]+", entity) if w]
+def _mentions(article_words: frozenset[str], entity: str) -> bool:
+    """A one-word name must appear; a longer one needs at least half its words ("UK-France" is
+    mentioned by an article on France and the United Kingdom; "Turkish President Erdogan" is not)."""
+    words = [w for w in re.split(r"[\s-]+", entity) if w]
+    found = sum(w in article_words for w in words)
+    return found == len(words) if len(words) == 1 else found * 2 >= len(words)
 
 
 def _fits(info: QuestionInfo, sentence: str) -> bool:

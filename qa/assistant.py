@@ -11,6 +11,7 @@ from dataclasses import asdict, replace
 
 from qa.answer import ExtractiveAnswerer
 from qa.config import Settings
+from qa.conflicts import asks_for_verdict
 from qa.conversation import condense
 from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder, MiniLMEmbedder
@@ -23,6 +24,7 @@ from qa.store import ChromaStore
 
 log = logging.getLogger(__name__)
 
+VERDICT_DEPTH = 8  # passages read for yes/no questions about an outcome or a date
 VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
 
 
@@ -33,7 +35,8 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self.retriever = retriever or Retriever(store, embedder, RetrievalConfig(
-            candidates=settings.candidates, per_article_cap=settings.per_article_cap))
+            candidates=settings.candidates, per_article_cap=settings.per_article_cap,
+            dense_weight=settings.dense_weight, keyword_weight=settings.keyword_weight))
         self.answerer = answerer or ExtractiveAnswerer()
         # the LLM answerer is opt-in: configured by QA_LLM_BASE_URL + QA_LLM_MODEL, or asked for per request
         self.llm = llm or LLMAnswerer(settings, fallback=self.answerer)
@@ -110,7 +113,10 @@ class Assistant:
         snap = self._ready_snapshot()
         standalone = condense(question, history)
         filters, from_question = scoped(standalone, filters, snap)
-        found = self.retriever.search(snap, standalone, self._k(k), filters)
+        depth = self._k(k)
+        if asks_for_verdict(standalone):  # sources may disagree: read deeper so that each is heard
+            depth = max(depth, VERDICT_DEPTH)
+        found = self.retriever.search(snap, standalone, depth, filters)
         return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)
 
     def _answer_events(self, chosen, question, standalone, snap, found, filters, from_question, started, tokens):

@@ -66,8 +66,13 @@ def parse_day_month(text: str, year: int) -> str:
 
 
 def valid_iso(value: str) -> bool:
+    """Exactly YYYY-MM-DD and a real day (strptime alone would take "2026-2-5")."""
+    return canonical_iso(value) == value
+
+
+def canonical_iso(value: str) -> str:
+    """The date written as YYYY-MM-DD if `value` is a date like 2026-2-5 or 2026-02-05, else ""."""
     try:
-        datetime.strptime(value, "%Y-%m-%d")
-        return True
-    except (TypeError, ValueError):
-        return False
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date().isoformat()
+    except (AttributeError, TypeError, ValueError):
+        return ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.dates import valid_iso
+from qa.dates import canonical_iso
 from qa.errors import BadInput
 from qa.schema import Filters
 
@@ -26,8 +26,10 @@ def parse_filters(raw) -> Filters:
         value = value.strip()
         if len(value) > 200:
             raise BadInput(f"filters.{name} is too long")
-        if name != "outlet" and value and not valid_iso(value):
-            raise BadInput(f"filters.{name} must be a date as YYYY-MM-DD, got {value!r}")
+        if name != "outlet" and value:
+            if not canonical_iso(value):
+                raise BadInput(f"filters.{name} must be a date as YYYY-MM-DD, got {value!r}")
+            value = canonical_iso(value)
         values[name] = value
     if values["since"] and values["until"] and values["since"] > values["until"]:
         raise BadInput("filters.since is after filters.until")

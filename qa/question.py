@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from qa.text import STOPWORDS, fold, terms
 
 _COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
-_DATE = re.compile(r"\bwhen\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
+_DATE = re.compile(r"^\s*when\b|\bwhen (did|does|do|is|was|were|will|has|have|had|would|could)\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
 _PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b", re.I)
 _PLACE = re.compile(r"\bwhere\b|\bwhich (city|country|countries|place)\b|\bwhat (city|country|place)\b", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
@@ -59,6 +59,8 @@ def _focus(question: str, kind: str) -> tuple[str, ...]:
 def _entities(question: str) -> tuple[str, ...]:
     found = []
     for m in _ENTITY.finditer(question):
+        if m.start() == len(question) - len(question.lstrip()) and " " not in m.group(0):
+            continue  # a lone capitalised first word is just the start of the sentence ("Short of ...")
         # in hyphenated words only the capitalised parts name something ("Ukrainian-held" -> Ukrainian)
         parts = [p for w in m.group(0).split() for p in w.split("-") if p[:1].isupper()]
         words = [p for p in parts if fold(p) not in _QUESTION_WORDS]

@@ -109,3 +109,14 @@ def test_syndicated_copy_is_collapsed_to_one_canonical_article(tmp_path, embedde
     report = ingest(corpus, settings, embedder, store)
     assert report.duplicates == [] and store.article("900_syndicated").duplicate_of == ""
     assert [c for c in store.chunks() if c.article.id == "900_syndicated"]
+
+
+def test_filter_dates_are_validated_and_normalised():
+    from qa.errors import BadInput
+    from qa.filters import parse_filters
+
+    assert parse_filters({"since": "2026-2-5", "until": "2026-02-18"}) == Filters(since="2026-02-05", until="2026-02-18")
+    for bad in ({"since": "2026-02-30"}, {"until": "Feb 5"}, {"since": "2026-02-10", "until": "2026-02-01"},
+                {"outlet": 5}, {"region": "x"}):
+        with pytest.raises(BadInput):
+            parse_filters(bad)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
 
-from qa.dates import valid_iso
 from qa.errors import BadInput, IndexEmpty, QAError
-from qa.filters import parse_filters
+from qa.filters import FILTER_FIELDS, parse_filters
 from qa.schema import Answer
 
 log = logging.getLogger(__name__)
@@ -210,20 +208,8 @@ def articles_query() -> tuple[int, int, str, str, str]:
         raise BadInput(f"unknown parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(ARTICLES_PARAMS))}")
     limit = int_param("limit", ARTICLES_PAGE, 1, ARTICLES_MAX_PAGE)
     offset = int_param("offset", 0, 0, 1_000_000)
-    outlet = request.args.get("outlet", "").strip()
-    if len(outlet) > 200:
-        raise BadInput("outlet is longer than 200 characters")
-    dates = []
-    for name in ("since", "until"):
-        value = request.args.get(name, "").strip()
-        if value and not valid_iso(value):
-            raise BadInput(f"{name} must be a date as YYYY-MM-DD, got {value[:40]!r}")
-        # strptime also takes "2026-2-5": normalise so dates compare as strings
-        dates.append(datetime.strptime(value, "%Y-%m-%d").date().isoformat() if value else "")
-    since, until = dates
-    if since and until and since > until:
-        raise BadInput("since is after until")
-    return limit, offset, outlet, since, until
+    filters = parse_filters({name: request.args.get(name, "") for name in FILTER_FIELDS})
+    return limit, offset, filters.outlet, filters.since, filters.until
 
 
 def int_param(name: str, default: int, low: int, high: int) -> int:
