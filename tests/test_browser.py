@@ -404,6 +404,22 @@ def test_unsupported_sentences_are_marked_and_split_stream_chunks_parse(page, se
     shot(page, artifacts, "unsupported-desktop")
 
 
+def test_model_tokens_show_while_writing_then_checked_sentences_replace_them(page):
+    sentence = {"text": PRISONERS_QUOTE, "citations": [1], "supported": True}
+    citation = {"n": 1, "article_id": "004_38e88933e8b5a746", "title": BNE_TITLE, "outlet": "bne IntelliNews",
+                "published": "2026-02-05", "url": "", "quote": PRISONERS_QUOTE, "start": 752, "end": 828}
+    body = "".join(f"event: token\ndata: {json.dumps({'text': t})}\n\n" for t in ["However, the two ", "warring [1]"])
+    body += f"event: sentence\ndata: {json.dumps(sentence)}\n\n"
+    body += f"event: done\ndata: {json.dumps(_answer([sentence], [citation]))}\n\n"
+    page.route("**/api/ask/stream", lambda route: route.fulfill(status=200, content_type="text/event-stream",
+                                                                body=body))
+    open_page(page)
+    turn = ask(page, "How many?")
+    expect(turn.locator(".answer-text")).to_have_count(1)
+    expect(turn.locator(".answer-text")).to_have_text(f"{PRISONERS_QUOTE}1")
+    expect(turn.locator(".draft")).to_have_count(0)
+
+
 def test_falls_back_to_plain_ask_when_the_server_does_not_stream(page):
     page.route("**/api/ask/stream", lambda route: route.fulfill(
         status=404, content_type="application/json", body='{"error": {"code": "not_found", "message": "no"}}'))

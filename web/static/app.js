@@ -209,14 +209,17 @@ async function submit(question, filters) {
   state.pending = controller;
   const body = {question, history};
   if (Object.keys(filters).length) body.filters = filters;
+  const draft = el("p", {class: "answer-text draft"});
   const handlers = {
     onSentence(sentence) {
+      // checked sentences replace the raw text the model wrote
       if (!text.isConnected) clear(box).append(text);
       text.append(...streamingSentence(sentence));
     },
     onToken(chunk) {
-      if (!text.isConnected) clear(box).append(text);
-      text.append(chunk);
+      if (text.isConnected) return;
+      if (!draft.isConnected) clear(box).append(draft);
+      draft.append(chunk);
     },
   };
   try {
@@ -224,17 +227,24 @@ async function submit(question, filters) {
     announce(`Answer: ${turn.answer.answer}`);
     $.status.textContent = "";
   } catch (err) {
-    if (err.name === "AbortError") return;
-    turn.error = `The question could not be answered: ${err.message}`;
-    announce(turn.error);
-    $.status.textContent = "";
+    if (err.name === "AbortError") {
+      // a newer question (or a new conversation) replaced this one
+      turn.error = "Stopped: a newer question replaced this one.";
+    } else {
+      turn.error = `The question could not be answered: ${err.message}`;
+      announce(turn.error);
+      $.status.textContent = "";
+    }
   } finally {
     if (state.pending === controller) state.pending = null;
   }
   fillAnswer(box, turn);
-  reveal(turn.node);
-  if (turn.answer) save();
-  else state.turns.splice(state.turns.indexOf(turn), 1); // failed turns are shown, not sent as history
+  if (turn.answer) {
+    reveal(turn.node);
+    save();
+  } else if (state.turns.includes(turn)) {
+    state.turns.splice(state.turns.indexOf(turn), 1); // failed turns are shown, not sent as history
+  }
 }
 
 function newConversation() {
