@@ -12,7 +12,7 @@ from qa.corpus import CorpusSnapshot
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.text import fold, terms
+from qa.text import STOPWORDS, fold, terms
 from qa.verify import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
@@ -150,13 +150,24 @@ class ExtractiveAnswerer:
     def _one_per_article(self, candidates: list[_Candidate]) -> list[_Candidate]:
         """For yes/no and either/or questions: each article's best sentence, so every source is heard."""
         best = candidates[0]
-        chosen: list[_Candidate] = []
+        top_dense = max(c.passage.dense_score for c in candidates)
+        chosen: list[_Candidate] = [best]
+        # per article, a sentence that takes a position (a verdict or a date) speaks for it first
+        firsts: dict[str, _Candidate] = {}
         for c in candidates:
-            if len(chosen) == MAX_PERSPECTIVES or c.score < self.config.verdict_ratio * best.score:
+            current = firsts.get(c.passage.article.id)
+            if current is None or (c.fits and c.coverage >= 0.15 and not current.fits):
+                firsts[c.passage.article.id] = c
+        for c in sorted(firsts.values(), key=lambda c: -c.score):
+            if len(chosen) == MAX_PERSPECTIVES:
                 break
-            if c.coverage < 0.6 * best.coverage:
+            if c.passage.article.id == best.passage.article.id:
                 continue
-            if all(c.passage.article.id != k.passage.article.id for k in chosen):
+            # heard: a sentence nearly as good as the best, or one that takes a position (a verdict
+            # or a date) inside a passage nearly as close to the question as the closest one
+            strong = c.score >= self.config.verdict_ratio * best.score and c.coverage >= 0.6 * best.coverage
+            positioned = c.fits and c.coverage >= 0.15 and c.passage.dense_score >= 0.8 * top_dense
+            if strong or positioned:
                 chosen.append(c)
         return chosen
 
@@ -235,7 +246,10 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
                 keep += rest[:2]
             tail = " ".join(keep)
         else:
-            tail = " ".join(tail_words[:2])
+            tail_words = tail_words[:2]
+            while tail_words and fold(tail_words[-1]).strip(".,;:") in STOPWORDS:
+                tail_words = tail_words[:-1]  # "12,000 euros and" -> "12,000 euros"
+            tail = " ".join(tail_words)
         return f"{m.group(1) or ''}{m.group(2)} {tail}".strip().rstrip(".,;:")
     return ""
 

@@ -19,10 +19,18 @@ _MONTH_DAY = re.compile(r"\b(january|february|march|april|may|june|july|august|s
                         r"may|june|july|august|september|october|november|december)\b", re.I)
 _FIGURE = re.compile(r"\b\d[\d,.]*\b")
 _POSITIVE = ("agreed", "agreement", "constructive", "productive", "progress", "success", "breakthrough",
-             "positive", "achieved", "confirmed", "announced the agreement", "have agreed", "moving forward")
+             "positive", "achieved", "confirmed", "announced the agreement", "have agreed", "moving forward",
+             "kept his word", "kept their word", "without violation", "maintained", "complied", "honoured",
+             "honored", "took part", "take part", "participate", "joined", "attended", "will participate")
 _NEGATIVE = ("stalemate", "failed", "failure", "reluctance", "reluctant", "rejected", "came to naught", "elusive",
              "stalled", "skeptical", "sceptical", "postponed", "refused", "no one agreed", "not agreed",
-             "little progress", "no progress", "contingent", "deadlock", "collapsed")
+             "little progress", "no progress", "contingent", "deadlock", "collapsed", "violat", "breaking",
+             "broke", "breached", "without the participation", "did not take part", "not take part", "absent",
+             "not invited", "were not invited", "prevented progress", "without progress", "no serious progress",
+             "blocked progress", "hampered progress")
+# longest phrases first, so "without violations" is read as positive before "violat" is counted
+_PHRASES = sorted([(p, 1) for p in _POSITIVE] + [(p, -1) for p in _NEGATIVE], key=lambda x: -len(x[0]))
+_ORDERING = re.compile(r"\b(before or after|after or before|which came first|earlier or later|first or second)\b", re.I)
 
 
 MIN_COVERAGE = 0.1
@@ -41,40 +49,32 @@ class Statement:
     coverage: float = 1.0  # share of the question's words it holds: only on-topic statements can conflict
 
 
-_OUTCOME = re.compile(r"\b(success\w*|fail\w*|agree\w*|progress|constructive|productive|breakthrough|deal|"
-                      r"accept\w*|reject\w*|stalemate|work(ed)?|achiev\w*|settle\w*|resolv\w*)\b", re.I)
-
-
 def asks_for_verdict(question: str) -> bool:
-    """Yes/no and either/or questions about an outcome or a date: where sources may disagree, so
-    every source that speaks to it should be heard."""
+    """Yes/no and either/or questions (not about the order of events): where sources may disagree,
+    so every source that speaks to it should be heard."""
     q = question.strip()
-    if not (_YES_NO.match(q) or _ALTERNATIVE.search(q)):
-        return False
-    return bool(_OUTCOME.search(q) or _DAY.search(q) or _MONTH_DAY.search(q))
+    return bool(_YES_NO.match(q) or _ALTERNATIVE.search(q)) and not _ORDERING.search(q)
 
 
 def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) -> tuple[Conflict, ...]:
     """Conflicts among statements of different articles: dates, figures or framings that differ."""
-    if statements:
-        best = max(s.coverage for s in statements)
-        statements = [s for s in statements if s.coverage >= max(MIN_COVERAGE, 0.6 * best)]
-    by_article: dict[str, list[Statement]] = {}
-    for s in statements:
-        by_article.setdefault(s.article_id, []).append(s)
-    if len(by_article) < 2:
+    on_topic = [s for s in statements if s.coverage >= MIN_COVERAGE]
+    if len({s.article_id for s in on_topic}) < 2:
         return ()
+    best = max(s.coverage for s in on_topic)
+    # values (dates, figures) only conflict between statements closely about the question
+    close = [s for s in on_topic if s.coverage >= 0.6 * best]
     found: list[Conflict] = []
     if kind == "date" or (asks_for_verdict(question) and (_DAY.search(question) or _MONTH_DAY.search(question))):
-        conflict = _differing(statements, _dates, "date")
+        conflict = _differing(close, _dates, "date")
         if conflict:
             found.append(conflict)
     elif kind in ("count", "money"):
-        conflict = _differing(statements, _figures, "figure")
+        conflict = _differing(close, _figures, "figure")
         if conflict:
             found.append(conflict)
     if not found and asks_for_verdict(question):
-        conflict = _opposite_framings(statements)
+        conflict = _opposite_framings(on_topic)
         if conflict:
             found.append(conflict)
     return tuple(found)
@@ -116,9 +116,12 @@ def _all_overlap(value_sets: set[frozenset[str]]) -> bool:
 def polarity(text: str) -> int:
     """+1 when a sentence frames the outcome as agreed/constructive, -1 as failed/disputed, 0 neither."""
     low = fold(text)
-    pos = sum(low.count(w) for w in _POSITIVE)
-    neg = sum(low.count(w) for w in _NEGATIVE)
-    return (pos > neg) - (neg > pos)
+    score = 0
+    for phrase, sign in _PHRASES:
+        if phrase in low:
+            score += sign * low.count(phrase)
+            low = low.replace(phrase, " ")
+    return (score > 0) - (score < 0)
 
 
 def _opposite_framings(statements) -> Conflict | None:

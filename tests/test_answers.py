@@ -111,3 +111,11 @@ def test_bad_questions_are_rejected(assistant, question):
 
     with pytest.raises(BadInput):
         assistant.ask(question)
+
+
+def test_short_answer_never_ends_on_a_function_word():
+    from qa.answer import short_answer
+
+    info = analyse("How much money was pledged?")
+    assert short_answer(info, "The fund pledged 12,000 euros and more later.") == "12,000 euros"
+    assert polarity("the positions, which have prevented progress, remain unchanged") == -1
