@@ -10,7 +10,8 @@ from qa.evaluate import CaseResult, EvalRun, Summary
 # (section, [(metric key, label)]); latency rows are milliseconds, the rest shares in 0..1
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Retrieval: gold sources (article id)", (
-        ("source_hit@1", "hit@1"), ("source_hit@5", "hit@5"), ("source_hit@10", "hit@10"), ("source_mrr", "MRR"))),
+        ("source_hit@1", "hit@1"), ("source_hit@5", "hit@5"), ("source_hit@10", "hit@10"), ("source_mrr", "MRR"),
+        ("scoped_share", "questions filtered by an outlet/date they name"))),
     ("Retrieval: gold evidence quotes", (
         ("evidence_hit@1", "hit@1"), ("evidence_hit@5", "hit@5"), ("evidence_hit@10", "hit@10"),
         ("evidence_mrr", "MRR"))),
@@ -147,7 +148,8 @@ def failures(cases: Sequence[CaseResult]) -> list[tuple[CaseResult, str]]:
         elif not c.unanswerable and c.refused:
             problems.append(f"refused ({c.refusal_reason or 'no reason'})")
         if c.gold_sources and (c.source_rank is None or c.source_rank > 5):
-            problems.append("no gold source in top 5")
+            scope = ", ".join(f"{k}={v}" for k, v in c.filters.items())
+            problems.append("no gold source in top 5" + (f" (filtered by the question: {scope})" if scope else ""))
         if c.answer_match is False and not c.refused:
             problems.append(f"answer not matched (F1 {c.answer_f1:.2f})")
         if c.cites_all_sources is False:

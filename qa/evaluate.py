@@ -219,6 +219,7 @@ class CaseResult:
     retrieved: tuple[str, ...] = ()  # article ids of the ranked passages
     cited: tuple[str, ...] = ()  # article ids the answer cites, in order, once each
     refusal_reason: str = ""
+    filters: dict = field(default_factory=dict)  # filters the assistant read from the question itself
     error: str = ""
     multihop: dict = field(default_factory=dict)  # upstream per-query scores, for MultiHop-RAG
 
@@ -317,6 +318,7 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
         total_ms=float(timings.get("total_ms", 0.0)), gold_sources=len(gold), gold_quotes=len(case.evidence),
         retrieved=tuple(p.article.id for p in ranked), cited=cited_articles,
         refusal_reason=str(answer.diagnostics.get("reason", "")) if answer.refused else "",
+        filters=dict(answer.diagnostics.get("filters_from_question") or {}),
     )
     if scoring == "multihop":
         result = _with_multihop(result, case, ranked, answer)
@@ -355,6 +357,7 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
         for k in HIT_KS:
             m[f"{prefix}_hit@{k}"] = metrics.mean(metrics.hit_at(r, k) for r in ranks) if ranks else None
         m[f"{prefix}_mrr"] = metrics.mean(metrics.reciprocal_rank(r) for r in ranks) if ranks else None
+    m["scoped_share"] = metrics.mean(bool(c.filters) for c in cases if not c.error)
     m["answer_match"] = metrics.mean(c.answer_match for c in cases)
     m["answer_f1"] = metrics.mean(c.answer_f1 for c in cases)
     m["answer_recall"] = metrics.mean(c.answer_recall for c in cases)
