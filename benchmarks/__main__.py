@@ -30,7 +30,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--service-size", type=int, default=0, help="corpus of the service benchmark (default 10k)")
     p.add_argument("--levels", default="1,4,16", help="concurrent clients")
     p.add_argument("--requests", type=int, default=160, help="requests per endpoint and level (at least 4 per client)")
-    p.add_argument("--time-limit", type=float, default=30.0, help="seconds per endpoint and level, at most")
+    p.add_argument("--time-limit", type=float, default=20.0, help="seconds per endpoint and level, at most")
     p.add_argument("--no-scaling", action="store_true", help="skip 1 vs 2 workers over a `chroma run` server")
     p.add_argument("--soak", type=int, nargs="?", const=10000, default=0, help="also N asks watching RSS (10000)")
     p.add_argument("--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}")
@@ -98,13 +98,14 @@ def main(argv=None) -> int:
                                            "--questions", str(args.questions), "--rounds", str(args.rounds)])
             results["query"][size] = {**got, "vectors": vectors}
 
-    if "service" not in skip:
+    if "service" not in skip or args.soak:
         size = str(args.service_size or (10000 if 10000 in sizes else min(sizes)))
         index, vectors = indexes[size]
-        say(f"service benchmark at {size} chunks ({vectors})")
-        cmd = ["--index", str(index), "--levels", args.levels, "--requests", str(args.requests),
+        say(f"service benchmark at {size} chunks ({vectors})" + (f", soak {args.soak} asks" if args.soak else ""))
+        levels = "" if "service" in skip else args.levels  # --soak with --skip service: the soak run alone
+        cmd = ["--index", str(index), "--levels", levels, "--requests", str(args.requests),
                "--time-limit", str(args.time_limit), "--questions", str(args.questions), "--logs", str(logs)]
-        cmd += [] if args.no_scaling else ["--scaling"]
+        cmd += [] if args.no_scaling or not levels else ["--scaling"]
         cmd += ["--soak", str(args.soak)] if args.soak else []
         results["service"] = {**run_step("service_bench", cmd), "size": int(size)}
 

@@ -1,11 +1,10 @@
-"""The tutorial pipeline, the reference a reader would write first: LangChain's
-RecursiveCharacterTextSplitter(1000/200) chunks in a plain Chroma collection, top-4 dense query, and
-the first sentence of the best chunk as the answer. Its vectors are built like the synthetic ones."""
+"""The tutorial pipeline reference, as `qa eval` defines it in qa/baselines.py (LangChain's
+RecursiveCharacterTextSplitter 1000/200, Chroma top-4, first sentence of each passage). Its index is
+written here with synthetic vectors (like the scale indexes) so 10k and 50k take minutes."""
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from pathlib import Path
@@ -14,19 +13,23 @@ import numpy as np
 
 from benchmarks.corpus import read_parts
 
-COLLECTION = "tutorial"
-BUILD_VERSION = 1
-_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(\s|$)", re.S)
+BUILD_VERSION = 2
+
+
+def _settings(path: Path):
+    from qa.config import Settings
+
+    base = Settings(data_dir=path)
+    return base.with_(collection=f"{base.collection}-tutorial")  # the collection TutorialPipeline.build opens
 
 
 def build(corpus_dir: Path, path: Path, sentence_vecs: np.ndarray, title_vecs: np.ndarray, seed: int = 8) -> dict:
-    """The tutorial's Chroma folder for the corpus (reused while its marker matches)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from benchmarks.synthetic import NOISE, chunk_vectors
+    """The tutorial index for the corpus at `path` (reused while its marker matches)."""
+    from benchmarks.synthetic import NOISE, chunk_vectors, write_batch
     from ingest.load import load_folder
+    from qa.baselines import TUTORIAL_ROOT, split_tutorial
+    from qa.embeddings import DIMENSION, MODEL_NAME
+    from qa.store import ChromaStore
 
     manifest = json.loads((corpus_dir / "_manifest.json").read_text())
     key = {"build": BUILD_VERSION, "corpus": manifest["sha256"], "noise": NOISE, "seed": seed}
@@ -35,60 +38,29 @@ def build(corpus_dir: Path, path: Path, sentence_vecs: np.ndarray, title_vecs: n
         return json.loads(marker.read_text())
     shutil.rmtree(path, ignore_errors=True)
     started = time.perf_counter()
-    client = chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.get_or_create_collection(COLLECTION, embedding_function=None,
-                                                  configuration={"hnsw": {"space": "cosine"}})
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    store = ChromaStore.open(_settings(path), MODEL_NAME, DIMENSION)
     parts = read_parts(corpus_dir)
     rng = np.random.default_rng(seed + 1)
-    batch: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-    total = 0
-
-    class _Text:  # chunk_vectors only needs .text
-        def __init__(self, text):
-            self.text = text
-
-    def flush():
-        if batch["ids"]:
-            collection.add(**batch)
-            for v in batch.values():
-                v.clear()
-
+    pending, waiting, total = [], 0, 0
     for article in load_folder(corpus_dir).articles:
-        texts = splitter.split_text(article.body)
+        chunks = split_tutorial(article)
         title_index, article_parts = parts[article.id]
-        vectors = chunk_vectors([_Text(t) for t in texts], article_parts, title_vecs[title_index], sentence_vecs, rng)
-        for n, (text, vec) in enumerate(zip(texts, vectors, strict=True)):
-            batch["ids"].append(f"{article.id}:{n}")
-            batch["embeddings"].append(vec.tolist())
-            batch["documents"].append(text)
-            batch["metadatas"].append({"title": article.title, "source": article.outlet})
-        total += len(texts)
-        if len(batch["ids"]) >= 512:
-            flush()
-    flush()
+        pending.append((article, chunks, chunk_vectors(chunks, article_parts, title_vecs[title_index], sentence_vecs, rng)))
+        waiting += len(chunks)
+        total += len(chunks)
+        if waiting >= 512:
+            write_batch(store, pending, TUTORIAL_ROOT)
+            pending, waiting = [], 0
+    write_batch(store, pending, TUTORIAL_ROOT)
+    store.bump_version()
     built = {"key": key, "chunks": total, "build_s": round(time.perf_counter() - started, 1)}
     marker.write_text(json.dumps(built, indent=1))
     return built
 
 
-class Tutorial:
-    """Query time of the tutorial pipeline: embed, top-4, first sentence."""
+def tutorial(path: Path, embedder):
+    """qa.baselines.TutorialPipeline over the index at `path`; `.ask(question)` is what is timed."""
+    from qa.baselines import TutorialPipeline
+    from qa.store import ChromaStore
 
-    def __init__(self, path: Path, embedder):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        client = chromadb.PersistentClient(path=str(path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-        self._collection = client.get_collection(COLLECTION, embedding_function=None)
-        self._embedder = embedder
-
-    def ask(self, question: str) -> str:
-        vector = self._embedder.embed([question])[0]
-        got = self._collection.query(query_embeddings=[vector.tolist()], n_results=4,
-                                     include=["documents", "metadatas", "distances"])
-        docs = got["documents"][0]
-        if not docs:
-            return ""
-        match = _FIRST_SENTENCE.match(docs[0].strip())
-        return match.group(1) if match else docs[0][:200]
+    return TutorialPipeline(ChromaStore.open(_settings(path), embedder.name, embedder.dimension), embedder)

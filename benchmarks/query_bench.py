@@ -17,7 +17,7 @@ MODES = ("limit", "tutorial", "search", "ask")
 
 
 def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
-    from benchmarks.baseline import Tutorial
+    from benchmarks.baseline import tutorial as tutorial_pipeline
     from qa.assistant import Assistant
     from qa.config import Settings
     from qa.corpus import CorpusSnapshot
@@ -38,7 +38,7 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
     embedder = MiniLMEmbedder(threads=settings.embed_threads, batch_size=settings.embed_batch)
     store = ChromaStore.open(settings, embedder.name, embedder.dimension)
     assistant = Assistant(settings, store, embedder)
-    tutorial = Tutorial(tutorial_dir, embedder)
+    tutorial = tutorial_pipeline(tutorial_dir, embedder)
     rss_open = status_kb("self", "VmRSS") / 1024
     t0 = time.perf_counter()
     snapshot = assistant.snapshot()

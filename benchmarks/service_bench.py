@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.procs import ChromaServer, Server, production_available
+from benchmarks.procs import ChromaServer, Server, machine_cpu, production_available
 from benchmarks.questions import questions
 from benchmarks.stats import summary
 
@@ -97,7 +97,7 @@ def run(index: Path, levels: list[int], requests: int, time_limit: float, n_ques
                 load(server.port, "search", cfg["workers"] * 4, cfg["workers"] * 8, 300, qs)
                 rss_before = server.rss_mb()
                 watched = [server] + ([chroma] if chroma else [])
-                runs = [measured(watched, server.port, "/api/health", 4, requests, time_limit, qs)]
+                runs = [measured(watched, server.port, "/api/health", 4, requests, time_limit, qs)] if levels else []
                 for endpoint in ENDPOINTS:
                     for clients in levels:
                         runs.append(measured(watched, server.port, endpoint, clients, max(requests, 4 * clients),
@@ -117,11 +117,15 @@ def run(index: Path, levels: list[int], requests: int, time_limit: float, n_ques
 def measured(watched, port: int, endpoint: str, clients: int, requests: int, time_limit: float,
              qs: list[str]) -> dict:
     """A load run plus the share of this machine's cores the server processes used during it."""
-    cpu = sum(p.cpu_s() for p in watched)
+    cpu, (m_busy, m_total) = sum(p.cpu_s() for p in watched), machine_cpu()
     t = time.perf_counter()
     got = load(port, endpoint, clients, requests, time_limit, qs)
     busy = (sum(p.cpu_s() for p in watched) - cpu) / (time.perf_counter() - t)
-    return {**got, "server_cores_busy": round(busy, 2), "cores": os.cpu_count()}
+    m_busy2, m_total2 = machine_cpu()
+    cores = os.cpu_count() or 1
+    machine = cores * (m_busy2 - m_busy) / max(1, m_total2 - m_total)
+    # machine includes this client and whatever else runs here (other developers' tests)
+    return {**got, "server_cores_busy": round(busy, 2), "machine_cores_busy": round(machine, 2), "cores": cores}
 
 
 def soak_run(server: Server, total: int, qs: list[str], step: int = 1000) -> dict:
@@ -141,7 +145,7 @@ def soak_run(server: Server, total: int, qs: list[str], step: int = 1000) -> dic
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, required=True)
-    parser.add_argument("--levels", default="1,4,16")
+    parser.add_argument("--levels", default="1,4,16", help='concurrent clients; "" for the soak run alone')
     parser.add_argument("--requests", type=int, default=120)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--questions", type=int, default=60)
@@ -151,7 +155,7 @@ def main(argv=None) -> int:
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
     args.logs.mkdir(parents=True, exist_ok=True)
-    result = run(args.index, [int(x) for x in args.levels.split(",")], args.requests, args.time_limit,
+    result = run(args.index, [int(x) for x in args.levels.split(",") if x], args.requests, args.time_limit,
                  args.questions, args.scaling, args.soak, args.logs)
     args.result.write_text(json.dumps(result, indent=1))
     return 0
