@@ -86,11 +86,7 @@ def format_answer(answer: Answer) -> str:
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
-        seen = set()
-        for c in answer.citations:
-            if c.n in seen:
-                continue
-            seen.add(c.n)
+        for c in answer.sources():
             meta = ", ".join(x for x in (c.outlet, c.published or "undated") if x)
             lines.append(f"[{c.n}] {c.title} ({meta}) {c.article_id} chars {c.passage_start}-{c.passage_end}")
     elif answer.refused and answer.diagnostics.get("closest"):

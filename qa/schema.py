@@ -110,6 +110,13 @@ class Answer:
     timings: dict = field(default_factory=dict)
     passages: tuple[Passage, ...] = ()
 
+    def sources(self) -> list[Citation]:
+        """Each cited passage once, in citation-number order (for "Sources:" lists)."""
+        first: dict[int, Citation] = {}
+        for c in self.citations:
+            first.setdefault(c.n, c)
+        return [first[n] for n in sorted(first)]
+
     def to_dict(self, with_passages: bool = False) -> dict:
         """The JSON shape the API and `qa ask --json` return."""
         data = asdict(self)

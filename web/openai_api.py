@@ -145,11 +145,8 @@ def prompt_tokens(question: str, history: tuple[dict, ...]) -> int:
 
 def message_content(answer: Answer) -> str:
     """The answer text, then numbered source lines: "[1] Title — Outlet, 2026-02-05 (article_id)"."""
-    lines, seen = [], set()
-    for c in answer.citations:
-        if c.n in seen:
-            continue
-        seen.add(c.n)
+    lines = []
+    for c in answer.sources():
         where = ", ".join(x for x in (c.outlet, c.published or "undated") if x)
         lines.append(f"[{c.n}] {c.title or c.article_id} — {where} ({c.article_id})")
     return answer.text + (SOURCES_HEADING + "\n".join(lines) if lines else "")
