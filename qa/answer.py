@@ -29,6 +29,7 @@ _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|accor
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
 # question kinds whose answer must hold a value of that kind, and what to call it when none does
 _NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time"}
+LONG_QUESTION_TERMS = 10
 MAX_SENTENCES = 2
 MAX_PERSPECTIVES = 4
 
@@ -59,7 +60,7 @@ class ExtractiveAnswerer:
         self.config = config
 
     def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
-               best_dense: float, query: str = "") -> Answer:
+               best_dense: float | None, query: str = "") -> Answer:
         info = analyse(query or question)
         candidates = self._candidates(info, passages, snapshot)
         usable, reason = self._answerable(info, candidates, snapshot, best_dense)
@@ -106,7 +107,10 @@ class ExtractiveAnswerer:
         sentence that states the number, and that sentence leads."""
         if not candidates:
             return [], "no passage matched the question"
-        if best_dense < self.config.min_dense:
+        if best_dense is not None and best_dense < self.config.min_dense and (
+                len(set(info.terms)) < LONG_QUESTION_TERMS or known_share(info, snapshot) < 0.8):
+            # long questions score low against short passages: refuse those only when the corpus
+            # also lacks many of their words
             return [], f"the closest passage is unrelated (similarity {best_dense:.2f})"
         if candidates[0].coverage < self.config.min_coverage:
             return [], "no sentence mentions enough of what the question asks about"
@@ -170,6 +174,12 @@ class ExtractiveAnswerer:
             if strong or positioned:
                 chosen.append(c)
         return chosen
+
+
+def known_share(info: QuestionInfo, snapshot: CorpusSnapshot) -> float:
+    """Share of the question's content words that some article contains."""
+    words = set(info.terms)
+    return sum(snapshot.keyword.known(t) for t in words) / len(words) if words else 0.0
 
 
 def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passage) -> Sentence:
@@ -276,8 +286,9 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
             published=p.article.published, url=p.article.url, quote=c.text, start=c.start, end=c.end,
             chunk_id=p.chunk_id, passage_start=p.start, passage_end=p.end,
         ))
-        sentences.append(AnswerSentence(c.text, (n,), supported(c.text, [p.text])))
-        statements.append(Statement(n, c.text, p.article.id, p.article.title, p.article.outlet,
+        shown = " ".join(c.text.split())  # a lead-in joined to its statement may span a paragraph break
+        sentences.append(AnswerSentence(shown, (n,), supported(c.text, [p.text])))
+        statements.append(Statement(n, shown, p.article.id, p.article.title, p.article.outlet,
                                     p.article.published, c.coverage))
     conflicts = find_conflicts(info.text, info.kind, statements)
     if conflicts:

@@ -3,6 +3,7 @@ then diversified so one article cannot fill the whole top-k."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder
 from qa.schema import Filters, Passage
 from qa.store import ChromaStore
+from qa.text import fold
 
 RRF_K = 60
 
@@ -26,7 +28,7 @@ class RetrievalConfig:
 @dataclass(frozen=True)
 class Retrieved:
     passages: tuple[Passage, ...]
-    best_dense: float  # cosine of the closest chunk (whatever its fused rank)
+    best_dense: float | None  # cosine of the closest chunk (whatever its fused rank); None without dense search
     timings: dict
 
 
@@ -41,7 +43,7 @@ class Retriever:
         cfg = self.config
         t0 = time.perf_counter()
         dense: dict[int, tuple[int, float]] = {}
-        best_dense = 0.0
+        best_dense = 0.0 if cfg.mode in ("hybrid", "dense") else None
         if cfg.mode in ("hybrid", "dense"):
             vector = self.embedder.embed([query])[0]
             t_embed = time.perf_counter()
@@ -50,7 +52,7 @@ class Retriever:
                 if pos is None:  # written by an ingest that has not committed yet
                     continue
                 dense[pos] = (len(dense) + 1, hit.similarity)
-                best_dense = max(best_dense, hit.similarity)
+                best_dense = max(best_dense or 0.0, hit.similarity)
         else:
             t_embed = time.perf_counter()
         t_dense = time.perf_counter()
@@ -65,6 +67,8 @@ class Retriever:
             fused[pos] = fused.get(pos, 0.0) + cfg.dense_weight / (RRF_K + rank)
         for pos, (rank, _) in keyword.items():
             fused[pos] = fused.get(pos, 0.0) + cfg.keyword_weight / (RRF_K + rank)
+        for pos in _quoting(snapshot, query):  # a passage holding the words the question quotes comes first
+            fused[pos] = fused.get(pos, 0.0) + (cfg.dense_weight + cfg.keyword_weight) / (RRF_K + 1)
         ordered = sorted(fused, key=lambda p: (-fused[p], snapshot.chunks[p].id))
         chosen = _diversify(ordered, snapshot, k, cfg.per_article_cap)
         passages = tuple(
@@ -81,6 +85,23 @@ class Retriever:
             "keyword_ms": round((t_keyword - t_dense) * 1000, 2), "retrieve_ms": round((t_end - t0) * 1000, 2),
         }
         return Retrieved(passages, best_dense, timings)
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{8,200})[”\"]")
+
+
+def _quoting(snapshot: CorpusSnapshot, query: str) -> list[int]:
+    """Chunks that contain every phrase the query puts in quotation marks."""
+    phrases = [" ".join(fold(m.group(1)).split()) for m in _QUOTED.finditer(query)]
+    phrases = [p for p in phrases if len(p.split()) >= 2]
+    if not phrases:
+        return []
+    found = []
+    for pos, _ in snapshot.keyword.top(" ".join(phrases), 20):
+        text = " ".join(fold(snapshot.chunks[pos].text).split())
+        if all(p in text for p in phrases):
+            found.append(pos)
+    return found
 
 
 def _diversify(ordered: list[int], snapshot: CorpusSnapshot, k: int, cap: int) -> list[int]:

@@ -28,12 +28,18 @@ def outlet_names(outlet: str) -> list[str]:
 
 
 def named_outlet(question: str, outlets: list[str]) -> str:
-    """The corpus outlet the question names, or "" (unknown names, like an agency quoted, are ignored)."""
-    q = f" {fold(question)} "
-    for outlet in sorted(outlets, key=len, reverse=True):
-        if any(re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", q) for name in outlet_names(outlet)):
-            return outlet
-    return ""
+    """The one corpus outlet the question names as a proper noun, or "": unknown names (an agency
+    quoted), lower-case common words ("business") and questions naming several outlets set no filter."""
+    named = [outlet for outlet in outlets if any(_names(question, name) for name in outlet_names(outlet))]
+    return named[0] if len(named) == 1 else ""
+
+
+def _names(question: str, name: str) -> bool:
+    """`name` (folded) appears in the question as a capitalised word or phrase."""
+    for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", fold(question)):
+        if question[m.start() : m.start() + 1].isupper():
+            return True
+    return False
 
 
 def date_bounds(question: str, year: int) -> Filters:

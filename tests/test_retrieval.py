@@ -64,7 +64,9 @@ def test_question_naming_an_outlet_is_answered_from_that_outlet(assistant):
 def test_named_outlet_and_date_bounds_parsing():
     outlets = ["bne IntelliNews", "The New York Times", "Breitbart News"]
     assert named_outlet("What did the New York Times say?", outlets) == "The New York Times"
-    assert named_outlet("according to breitbart, ...", outlets) == "Breitbart News"
+    assert named_outlet("According to Breitbart, ...", outlets) == "Breitbart News"
+    assert named_outlet("What did Breitbart and the New York Times both report?", outlets) == ""  # two named
+    assert named_outlet("Which business news did the talks make?", ["Business Today"]) == ""  # a common word
     assert named_outlet("What did Bloomberg report?", outlets) == ""  # quoted agency, not a corpus outlet
     assert named_outlet("Is there news about the times of the talks?", outlets) == ""  # generic words only
     assert date_bounds("What happened before February 3?", 2026) == Filters(until="2026-02-02")
@@ -120,3 +122,11 @@ def test_filter_dates_are_validated_and_normalised():
                 {"outlet": 5}, {"region": "x"}):
         with pytest.raises(BadInput):
             parse_filters(bad)
+
+
+def test_a_quoted_phrase_brings_its_passage_first(assistant):
+    snap = assistant.snapshot()
+    query = "Who said “the sequencing matters a lot” about territory and security guarantees?"
+    top = _retriever(assistant).search(snap, query, 3).passages[0]
+    assert "sequencing matters a lot" in top.text
+    assert assistant.ask(query).sentences[0].text.startswith("“The sequencing matters a lot,” said Harry Nedelcu")
