@@ -24,25 +24,13 @@ TUTORIAL_TOP_K = 4
 TUTORIAL_ROOT = "tutorial-baseline"  # marks the article records this index owns
 
 
-class WithoutDenseGate:
-    """Keyword-only retrieval computes no cosine, so the answerer's off-topic gate (best dense
-    similarity, 0 here) would refuse every question: pass a neutral 1.0 and keep its other checks."""
-
-    def __init__(self, answerer):
-        self.answerer = answerer
-        self.name = getattr(answerer, "name", "extractive")
-
-    def answer(self, question, passages, snapshot, best_dense: float, query: str = "") -> Answer:
-        return self.answerer.answer(question, passages, snapshot, 1.0, query)
-
-
 def retrieval_variant(assistant: Assistant, name: str, mode: str, description: str = "") -> AssistantSystem:
     """Our answerer over one retrieval mode only, sharing the assistant's store and embedder."""
     s = assistant.settings
     retriever = Retriever(assistant.store, assistant.embedder,
                           RetrievalConfig(mode=mode, candidates=s.candidates, per_article_cap=s.per_article_cap))
-    answerer = WithoutDenseGate(assistant.answerer) if mode == "keyword" else assistant.answerer
-    variant = Assistant(s, assistant.store, assistant.embedder, retriever=retriever, answerer=answerer)
+    # keyword-only retrieval reports no cosine, so the answerer's dense off-topic gate stays out of it
+    variant = Assistant(s, assistant.store, assistant.embedder, retriever=retriever, answerer=assistant.answerer)
     return AssistantSystem(name, variant, description or f"{mode}-only retrieval, our answerer")
 
 
@@ -50,7 +38,7 @@ def standard_baselines(assistant: Assistant) -> list:
     """keyword-only, dense-only and the tutorial pipeline, built beside `assistant`."""
     return [
         retrieval_variant(assistant, "keyword", "keyword",
-                          "BM25 only (no dense), our answerer without its dense off-topic gate"),
+                          "BM25 only (no dense), our answerer (no dense off-topic gate: there is no cosine)"),
         retrieval_variant(assistant, "dense", "dense", "dense only (no BM25), our answerer"),
         TutorialPipeline.build(assistant.store.articles(), assistant.settings, assistant.embedder),
     ]
