@@ -35,6 +35,9 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout_s: float = 20.0
     api_key: str = ""
+    rate_limit_per_minute: int = 120  # API requests per client IP; 0 turns rate limiting off
+    rate_limit_burst: int = 0  # requests a client may make at once; 0 means rate_limit_per_minute
+    cors_origins: str = ""  # comma-separated origins allowed to call the API from a browser; empty: none
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":

@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
     from web.openai_api import openai_api
     from web.openapi import openapi
     from web.pages import pages
+    from web.security import register_security
 
     settings = settings or Settings.from_env()
     if assistant is None:
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
     app.register_blueprint(openapi)
     app.register_blueprint(pages)
     register_error_handlers(app)
+    register_security(app, settings)
 
     @app.after_request
     def security_headers(response):

@@ -1,0 +1,585 @@
+"""Security at the edge (web/security.py and the app's headers): the optional API key and the page's
+own-origin cookie, per-client rate limits with 429 + Retry-After, CORS closed by default, security
+headers on every response, article ids that cannot reach the file system, and secrets that never
+show up in responses, logs or the CLI's output."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from qa.config import Settings
+from tests.conftest import free_port, wait_for_port
+from tests.openai_replay import ReplayServer
+
+POW_QUESTION = "How many prisoners of war did Russia and Ukraine agree to exchange?"
+POW_ARTICLE = "004_38e88933e8b5a746"
+KEY = "qa-test-API-KEY-4f9c2a71e0d3b8"
+LLM_KEY = "sk-test-LLM-KEY-a81b7c0e55d2f3"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    data = response.get_json()
+    assert set(data) == {"error"} and set(data["error"]) == {"code", "message"}
+    assert data["error"]["code"] == code and data["error"]["message"]
+    return data["error"]
+
+
+def make_app(assistant, settings: Settings):
+    from web import create_app
+
+    app = create_app(settings, assistant=assistant)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture()
+def keyed(seeded_settings, assistant):
+    """An app whose API needs KEY; rate limiting off so only the key decides."""
+    return make_app(assistant, seeded_settings.with_(api_key=KEY, rate_limit_per_minute=0))
+
+
+def bearer(key: str = KEY) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+# ---- the API key ---------------------------------------------------------------------------------
+
+PROTECTED = [
+    ("POST", "/api/ask", {"question": POW_QUESTION}),
+    ("POST", "/api/ask/stream", {"question": POW_QUESTION}),
+    ("POST", "/api/search", {"query": POW_QUESTION}),
+    ("GET", "/api/articles", None),
+    ("GET", f"/api/articles/{POW_ARTICLE}", None),
+    ("GET", "/api/ready", None),
+    ("GET", "/api/openapi.json", None),
+    ("GET", "/api/no-such-route", None),
+    ("GET", "/v1/models", None),
+    ("POST", "/v1/chat/completions", {"model": "news-qa", "messages": [{"role": "user", "content": POW_QUESTION}]}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), PROTECTED, ids=[f"{m} {p}" for m, p, _ in PROTECTED])
+def test_every_api_route_needs_the_key_when_one_is_configured(keyed, method, path, body):
+    client = keyed.test_client()
+    for headers in ({}, bearer("wrong-key"), bearer(KEY + "x"), bearer(KEY[:-1]), {"Authorization": KEY},
+                    {"Authorization": f"Basic {KEY}"}, {"Authorization": "Bearer"}, {"X-API-Key": KEY}):
+        response = client.open(path, method=method, json=body, headers=headers)
+        error = assert_error(response, 401, "unauthorized")
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert KEY not in response.get_data(as_text=True) and KEY not in str(response.headers)
+        assert "Authorization: Bearer" in error["message"]
+    response = client.open(path, method=method, json=body, headers=bearer())
+    assert response.status_code == (404 if "no-such" in path else 200)
+
+
+def test_health_stays_open_and_the_key_scheme_is_case_insensitive(keyed):
+    client = keyed.test_client()
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/v1/models", headers={"Authorization": f"bearer {KEY}"}).status_code == 200
+    assert client.get("/v1/models", headers={"Authorization": f"Bearer  {KEY} "}).status_code == 200
+
+
+def test_no_key_configured_means_an_open_api(client):
+    assert client.get("/v1/models").status_code == 200
+    assert client.get("/api/ready").status_code == 200
+
+
+def test_the_key_is_compared_in_constant_time(keyed, monkeypatch):
+    calls = []
+    real = hmac.compare_digest
+
+    def spy(a, b):
+        calls.append((len(a), len(b)))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    client = keyed.test_client()
+    assert client.get("/v1/models", headers=bearer("short")).status_code == 401
+    assert client.get("/v1/models", headers=bearer()).status_code == 200
+    # both compared as SHA-256 digests: equal lengths whatever was sent, so the length does not leak
+    assert calls == [(32, 32), (32, 32)]
+
+
+def test_the_openai_client_uses_the_key_as_its_api_key(keyed):
+    # openai.OpenAI(api_key=...) sends exactly this header
+    response = keyed.test_client().post(
+        "/v1/chat/completions", headers={"Authorization": f"Bearer {KEY}", "User-Agent": "OpenAI/Python"},
+        json={"model": "news-qa", "messages": [{"role": "user", "content": POW_QUESTION}]})
+    assert response.status_code == 200 and "314" in response.get_json()["choices"][0]["message"]["content"]
+
+
+# ---- the page on its own origin ------------------------------------------------------------------
+
+
+def page_cookie(response) -> str:
+    [cookie] = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("qa_page=")]
+    return cookie
+
+
+def test_the_page_works_without_the_key_in_its_html_or_scripts(keyed):
+    client = keyed.test_client()
+    page = client.get("/")
+    assert page.status_code == 200
+    cookie = page_cookie(page)
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie and "Max-Age=" in cookie
+    assert KEY not in cookie
+    served = page.get_data(as_text=True)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', served):
+        served += client.get(asset).get_data(as_text=True)
+    assert "/static/app.js" in served and KEY not in served
+
+    # What the page's own fetches send (browsers add Sec-Fetch-Site; Origin on POSTs)
+    ask = client.post("/api/ask", json={"question": POW_QUESTION},
+                      headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"})
+    assert ask.status_code == 200 and "314" in ask.get_json()["answer"]
+    assert client.post("/api/ask", json={"question": POW_QUESTION},
+                       headers={"Origin": "http://localhost"}).status_code == 200  # plain http: no Sec-Fetch-*
+    assert client.get("/api/ready", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    assert client.get(f"/api/articles/{POW_ARTICLE}").status_code == 200  # same-origin GET without either header
+    assert client.post("/api/ask/stream", json={"question": POW_QUESTION},
+                       headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:8081"},
+    {"Sec-Fetch-Site": "none"},
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {},  # a POST always carries Origin from a browser: without it, it is no browser page of ours
+], ids=["cross-site", "same-site-other-port", "typed-url", "other-origin", "null-origin", "no-origin-post"])
+def test_the_cookie_alone_is_not_enough_from_another_origin(keyed, headers):
+    client = keyed.test_client()
+    client.get("/")
+    assert_error(client.post("/api/ask", json={"question": POW_QUESTION}, headers=headers), 401, "unauthorized")
+
+
+def test_forged_stale_or_foreign_cookies_are_refused(keyed, seeded_settings, assistant, monkeypatch):
+    same = {"Sec-Fetch-Site": "same-origin"}
+    client = keyed.test_client()
+    good = page_cookie(client.get("/")).split(";")[0].split("=", 1)[1]
+    for value in ("page", good[:-2] + "xx", good + "x", ""):
+        client.set_cookie("qa_page", value)
+        assert client.get("/api/ready", headers=same).status_code == 401
+    # signed by an app with another key
+    other = make_app(assistant, seeded_settings.with_(api_key="another-key", rate_limit_per_minute=0)).test_client()
+    foreign = page_cookie(other.get("/")).split(";")[0].split("=", 1)[1]
+    client.set_cookie("qa_page", foreign)
+    assert client.get("/api/ready", headers=same).status_code == 401
+    # expired: a day and a bit later
+    client.set_cookie("qa_page", good)
+    assert client.get("/api/ready", headers=same).status_code == 200
+    later = time.time() + 24 * 3600 + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/api/ready", headers=same).status_code == 401
+
+
+def test_no_cookie_is_set_when_no_key_is_configured(client):
+    assert "Set-Cookie" not in client.get("/").headers
+
+
+# ---- rate limits ---------------------------------------------------------------------------------
+
+
+def limited_app(seeded_settings, assistant, per_minute=3, **changes):
+    return make_app(assistant, seeded_settings.with_(rate_limit_per_minute=per_minute, **changes))
+
+
+def test_over_the_limit_is_429_with_retry_after(seeded_settings, assistant):
+    client = limited_app(seeded_settings, assistant).test_client()
+    assert [client.get("/v1/models").status_code for _ in range(3)] == [200, 200, 200]
+    response = client.post("/api/ask", json={"question": POW_QUESTION})
+    error = assert_error(response, 429, "too_many_requests")
+    retry = int(response.headers["Retry-After"])
+    assert 1 <= retry <= 20 and f"{retry} s" in error["message"]  # 3 a minute: one back every 20 s
+    for header, value in SECURITY_HEADERS.items():
+        assert response.headers[header] == value
+
+
+def test_limits_are_per_client_and_spare_health_the_page_and_static(seeded_settings, assistant):
+    client = limited_app(seeded_settings, assistant, per_minute=2).test_client()
+    one = {"REMOTE_ADDR": "10.0.0.1"}
+    two = {"REMOTE_ADDR": "10.0.0.2"}
+    assert [client.get("/v1/models", environ_base=one).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/v1/models", environ_base=two).status_code == 200
+    for _ in range(5):
+        assert client.get("/api/health", environ_base=one).status_code == 200
+        assert client.get("/", environ_base=one).status_code == 200
+        assert client.get("/static/app.js", environ_base=one).status_code == 200
+        assert client.options("/api/ask", environ_base=one).status_code == 200
+
+
+def test_wrong_keys_are_rate_limited_too(seeded_settings, assistant):
+    client = limited_app(seeded_settings, assistant, per_minute=5, api_key=KEY).test_client()
+    statuses = [client.get("/v1/models", headers=bearer(f"guess-{i}")).status_code for i in range(8)]
+    assert statuses == [401] * 5 + [429] * 3  # guessing the key costs the same as asking
+
+
+def test_zero_turns_rate_limiting_off(seeded_settings, assistant):
+    client = limited_app(seeded_settings, assistant, per_minute=0).test_client()
+    assert {client.get("/v1/models").status_code for _ in range(300)} == {200}
+
+
+def test_negative_limits_are_refused_at_start_up(seeded_settings, assistant):
+    from qa.errors import BadInput
+
+    with pytest.raises(BadInput, match="RATE_LIMIT"):
+        limited_app(seeded_settings, assistant, per_minute=-1)
+    settings = Settings.from_env({"QA_RATE_LIMIT_PER_MINUTE": "30", "QA_RATE_LIMIT_BURST": "5"})
+    assert (settings.rate_limit_per_minute, settings.rate_limit_burst) == (30, 5)
+
+
+def test_token_bucket_refills_at_its_rate_and_allows_its_burst():
+    from web.security import RateLimiter
+
+    now = [100.0]
+    limiter = RateLimiter(per_minute=60, burst=3, clock=lambda: now[0])
+    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.take("a") == pytest.approx(1.0)  # one a second
+    now[0] += 0.5
+    assert limiter.take("a") == pytest.approx(0.5)
+    now[0] += 0.5
+    assert limiter.take("a") == 0.0
+    now[0] += 3600
+    assert [limiter.take("a") for _ in range(4)][-1] > 0  # refills to the burst, not beyond
+
+
+def test_token_bucket_is_exact_under_threads():
+    from web.security import RateLimiter
+
+    limiter = RateLimiter(per_minute=100, clock=lambda: 0.0)
+    granted = []
+    barrier = threading.Barrier(8)
+
+    def hammer():
+        barrier.wait()
+        granted.extend(1 for _ in range(50) if limiter.take("same") == 0.0)
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(granted) == 100
+
+
+def test_token_bucket_memory_is_bounded(monkeypatch):
+    import web.security as security
+
+    monkeypatch.setattr(security, "MAX_CLIENTS", 50)
+    now = [0.0]
+    limiter = security.RateLimiter(per_minute=60, burst=2, clock=lambda: now[0])
+    for i in range(500):
+        now[0] += 0.001
+        limiter.take(f"10.0.{i // 256}.{i % 256}")
+    assert len(limiter._buckets) <= 51
+
+
+# ---- CORS ----------------------------------------------------------------------------------------
+
+PREFLIGHT = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "content-type, authorization"}
+
+
+def cors_headers(response) -> dict:
+    return {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
+
+
+def test_cors_is_closed_by_default(client):
+    for response in (
+        client.options("/api/ask", headers=PREFLIGHT),
+        client.options("/v1/chat/completions", headers=PREFLIGHT),
+        client.post("/api/ask", json={"question": POW_QUESTION}, headers={"Origin": "https://app.example"}),
+        client.get("/api/ready", headers={"Origin": "https://app.example"}),
+        client.get("/api/nope", headers={"Origin": "https://app.example"}),
+        client.get("/", headers={"Origin": "https://app.example"}),
+    ):
+        assert cors_headers(response) == {}, response.headers
+
+
+def test_cors_allows_only_the_configured_origins(seeded_settings, assistant):
+    app = make_app(assistant, seeded_settings.with_(cors_origins="https://app.example, https://other.example/",
+                                                    api_key=KEY, rate_limit_per_minute=0))
+    client = app.test_client()
+    preflight = client.options("/api/ask", headers=PREFLIGHT)  # no key needed: browsers send none here
+    assert preflight.status_code == 200
+    assert cors_headers(preflight) == {
+        "Access-Control-Allow-Origin": "https://app.example",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Max-Age": "600",
+        "Access-Control-Expose-Headers": "Retry-After",
+    }
+    assert "Origin" in preflight.headers["Vary"]
+    actual = client.post("/api/ask", json={"question": POW_QUESTION},
+                         headers={"Origin": "https://other.example", **bearer()})
+    assert actual.status_code == 200 and actual.headers["Access-Control-Allow-Origin"] == "https://other.example"
+    assert "Access-Control-Allow-Credentials" not in actual.headers
+    # a cross-origin request without the key is refused, and the browser may read why
+    refused = client.get("/api/ready", headers={"Origin": "https://app.example"})
+    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    for origin in ("https://evil.example", "https://app.example.evil.example", "http://app.example"):
+        assert cors_headers(client.options("/api/ask", headers={**PREFLIGHT, "Origin": origin})) == {}
+        assert cors_headers(client.get("/v1/models", headers={"Origin": origin, **bearer()})) == {}
+
+
+def test_bad_cors_origins_are_refused_at_start_up(seeded_settings, assistant):
+    from qa.errors import BadInput
+
+    with pytest.raises(BadInput, match="CORS"):
+        make_app(assistant, seeded_settings.with_(cors_origins="app.example"))
+
+
+# ---- security headers on every response ----------------------------------------------------------
+
+
+class Broken:
+    """An assistant that fails with an unexpected error (a bug): the app must still answer 500 properly."""
+
+    def ask(self, *args, **kwargs):
+        raise RuntimeError("boom")
+
+
+def test_security_headers_are_on_every_kind_of_response(client, seeded_settings, assistant):
+    limited = limited_app(seeded_settings, assistant, per_minute=1).test_client()
+    limited.get("/v1/models")
+    keyed = make_app(assistant, seeded_settings.with_(api_key=KEY, rate_limit_per_minute=0)).test_client()
+    broken = make_app(Broken(), seeded_settings.with_(rate_limit_per_minute=0)).test_client()
+    responses = {
+        "page": client.get("/"),
+        "static js": client.get("/static/app.js"),
+        "static css": client.get("/static/app.css"),
+        "static missing": client.get("/static/nope.js"),
+        "health": client.get("/api/health"),
+        "ready": client.get("/api/ready"),
+        "ask": client.post("/api/ask", json={"question": POW_QUESTION}),
+        "ask stream": client.post("/api/ask/stream", json={"question": POW_QUESTION}),
+        "article": client.get(f"/api/articles/{POW_ARTICLE}"),
+        "openapi": client.get("/api/openapi.json"),
+        "v1 models": client.get("/v1/models"),
+        "400": client.post("/api/ask", json={"question": ""}),
+        "404 api": client.get("/api/nope"),
+        "404 page": client.get("/nope"),
+        "405": client.get("/api/ask"),
+        "413": client.post("/api/ask", data=b"x" * 70_000, content_type="application/json"),
+        "options": client.options("/api/ask"),
+        "401": keyed.get("/api/ready"),
+        "429": limited.get("/v1/models"),
+        "500": broken.post("/api/ask", json={"question": POW_QUESTION}),
+    }
+    assert {name: r.status_code for name, r in responses.items()} == {
+        "page": 200, "static js": 200, "static css": 200, "static missing": 404, "health": 200, "ready": 200,
+        "ask": 200, "ask stream": 200, "article": 200, "openapi": 200, "v1 models": 200, "400": 400,
+        "404 api": 404, "404 page": 404, "405": 405, "413": 413, "options": 200, "401": 401, "429": 429,
+        "500": 500,
+    }
+    for name, response in responses.items():
+        for header, value in SECURITY_HEADERS.items():
+            assert response.headers.get(header) == value, (name, header)
+        assert "default-src 'self'" in response.headers.get("Content-Security-Policy", ""), name
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], name
+    assert_error(responses["500"], 500, "internal_error")
+    assert "boom" not in responses["500"].get_data(as_text=True)
+
+
+# ---- article ids never reach a file --------------------------------------------------------------
+
+HOSTILE_IDS = [
+    "..%2F..%2Fetc%2Fpasswd",
+    "../../x",
+    "../../../../etc/passwd",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "..%5C..%5Cwindows%5Cwin.ini",
+    "..",
+    ".hidden",
+    "%252e%252e%252fetc%252fpasswd",
+    "%C0%AE%C0%AE%2Fetc%2Fpasswd",
+    "a%00b",
+    "%00",
+    "..%00/etc/passwd",
+    "%0d%0aSet-Cookie:%20x=1",
+    "%ff%fe",
+    "a" * 201,
+    "a" * 20_000,
+    "004_38e88933e8b5a746%2F..%2F..%2Fpyproject.toml",
+    "%2Fetc%2Fpasswd",
+]
+
+
+@pytest.mark.parametrize("article_id", HOSTILE_IDS, ids=[i[:40] for i in HOSTILE_IDS])
+def test_hostile_article_ids_are_4xx_in_the_error_shape(client, article_id):
+    response = client.get(f"/api/articles/{article_id}")
+    assert 400 <= response.status_code < 500, response.status_code
+    error = assert_error(response, response.status_code, "bad_request" if response.status_code == 400 else "not_found")
+    text = response.get_data(as_text=True)
+    assert "root:" not in text and "[project]" not in text and "[fonts]" not in text
+    assert "Set-Cookie" not in response.headers
+    assert len(error["message"]) < 400  # a 20 000-character id is not echoed back whole
+
+
+def test_static_files_cannot_climb_out_of_their_folder(client):
+    for path in ("/static/../__init__.py", "/static/..%2F__init__.py", "/static/%2e%2e/%2e%2e/pyproject.toml",
+                 "/static/..%5C..%5Cpyproject.toml", "/static//etc/passwd"):
+        response = client.get(path)
+        if response.status_code == 308:  # werkzeug merges "//": the redirect stays inside /static/
+            assert response.headers["Location"].endswith("/static/etc/passwd"), path
+            response = client.get(response.headers["Location"])
+        assert 400 <= response.status_code < 500, path
+        text = response.get_data(as_text=True)
+        assert "create_app" not in text and "[project]" not in text and "root:" not in text
+
+
+# ---- secrets -------------------------------------------------------------------------------------
+
+
+def secret_settings(seeded_settings, **env) -> Settings:
+    """Settings built the way entry points build them: from QA_* variables, with both secrets set."""
+    return Settings.from_env({"QA_API_KEY": KEY, "QA_LLM_API_KEY": LLM_KEY, "QA_LLM_MODEL": "replay-model",
+                              "QA_DATA_DIR": str(seeded_settings.data_dir), "QA_RATE_LIMIT_PER_MINUTE": "0",
+                              "QA_LLM_TIMEOUT_S": "2", **env})
+
+
+def test_secrets_never_appear_in_responses_or_logs(seeded_settings, embedder, assistant, caplog):
+    from qa.assistant import Assistant
+
+    caplog.set_level(logging.DEBUG)
+    seen: list[str] = []
+
+    def record(response):
+        seen.append(response.get_data(as_text=True))
+        seen.append(str(response.headers))
+        return response
+
+    ask = {"question": POW_QUESTION, "answerer": "llm"}
+    closed_port = free_port()
+    with ReplayServer(status=401) as refusing, ReplayServer(status=500) as failing:
+        for base_url in (f"http://127.0.0.1:{closed_port}/v1", refusing.base_url, failing.base_url):
+            settings = secret_settings(seeded_settings, QA_LLM_BASE_URL=base_url)
+            app = make_app(Assistant(settings, assistant.store, embedder), settings)
+            client = app.test_client()
+            for headers in ({}, bearer("wrong"), {"Authorization": f"Basic {KEY}"}):
+                record(assert_response(client.post("/api/ask", json=ask, headers=headers), 401))
+            answer = record(assert_response(client.post("/api/ask", json=ask, headers=bearer()), 200)).get_json()
+            assert answer["answerer"] == "extractive" and answer["fallback_reason"]  # the LLM failed
+            record(client.post("/api/ask/stream", json=ask, headers=bearer()))
+            record(client.post("/v1/chat/completions", headers=bearer(), json={
+                "model": "news-qa", "answerer": "llm", "messages": [{"role": "user", "content": POW_QUESTION}]}))
+            record(client.post("/api/ask", json={"question": ""}, headers=bearer()))
+            record(client.get("/api/ready", headers=bearer()))
+            record(client.get("/"))
+        # the LLM key was really in use: the servers saw it, and nothing else did
+        assert refusing.requests[0]["headers"]["authorization"] == f"Bearer {LLM_KEY}"
+        assert failing.requests[0]["headers"]["authorization"] == f"Bearer {LLM_KEY}"
+    # an unexpected failure is logged with its traceback: still no secret in it
+    settings = secret_settings(seeded_settings)
+    broken = make_app(Broken(), settings).test_client()
+    record(assert_response(broken.post("/api/ask", json=ask, headers=bearer()), 500))
+
+    logged = caplog.text + "".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+    assert "LLM call failed" in logged and "unhandled error" in logged and "no valid API key" in logged
+    for secret in (KEY, LLM_KEY):
+        assert secret not in logged
+        assert not [s for s in seen if secret in s]
+
+
+def assert_response(response, status: int):
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response
+
+
+@pytest.mark.slow
+def test_cli_status_and_serve_start_up_print_no_secrets(seeded_settings, tmp_path):
+    env = {**os.environ, "QA_API_KEY": KEY, "QA_LLM_API_KEY": LLM_KEY, "QA_DATA_DIR": str(seeded_settings.data_dir),
+           "QA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "QA_LLM_MODEL": "replay-model"}
+    status = subprocess.run([sys.executable, "-m", "qa.cli", "-v", "status"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0 and '"articles": 5' in status.stdout
+    assert KEY not in status.stdout + status.stderr and LLM_KEY not in status.stdout + status.stderr
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "-v", "serve", "--port", str(port)],
+                                cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=90, proc=proc)
+        for headers in ({}, bearer()):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/ready", headers=headers)
+            try:
+                urllib.request.urlopen(request, timeout=30).close()
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 401
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    output = log.read_text()
+    assert "serving on http://127.0.0.1" in output and "/api/ready" in output  # its start-up and access log
+    assert KEY not in output and LLM_KEY not in output
+
+
+def test_settings_never_print_their_secrets_through_the_error_vocabulary():
+    from qa.errors import BadInput
+
+    with pytest.raises(BadInput) as caught:
+        Settings.from_env({"QA_API_KEY": KEY, "QA_RATE_LIMIT_PER_MINUTE": "lots"})
+    assert KEY not in caught.value.message
+
+
+
+@pytest.mark.xfail(strict=True, reason="qa/llm.py logs the LLM client's exception with %r, which carries the "
+                                       "server's error message; a server that echoes the key puts it in our log")
+def test_an_llm_server_echoing_the_key_does_not_put_it_in_our_logs(seeded_settings, embedder, assistant, caplog):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from qa.assistant import Assistant
+
+    class Echo(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            sent = self.headers.get("Authorization", "")[len("Bearer "):]
+            body = json.dumps({"error": {"message": f"Incorrect API key provided: {sent}",
+                                          "type": "invalid_request_error"}}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    port = free_port()
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), Echo)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        caplog.set_level(logging.DEBUG)
+        settings = secret_settings(seeded_settings, QA_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1")
+        client = make_app(Assistant(settings, assistant.store, embedder), settings).test_client()
+        response = client.post("/api/ask", json={"question": POW_QUESTION, "answerer": "llm"}, headers=bearer())
+        assert response.status_code == 200 and LLM_KEY not in response.get_data(as_text=True)
+        assert response.get_json()["fallback_reason"] == "the LLM server answered HTTP 401"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert LLM_KEY not in caplog.text
