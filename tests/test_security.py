@@ -583,3 +583,94 @@ def test_an_llm_server_echoing_the_key_does_not_put_it_in_our_logs(seeded_settin
         httpd.shutdown()
         httpd.server_close()
     assert LLM_KEY not in caplog.text
+
+
+# ---- the page with a key, in a real browser ------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_page_works_with_a_key_in_chromium_and_another_origin_gets_nothing(seeded_settings, assistant):
+    """Chromium sends what browsers send (cookie, Origin, Sec-Fetch-Site): the page on its own origin asks
+    and reads articles; a page on another port of the same host (same site, other origin) gets 401s."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, _unavailable
+
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed: pip install -e '.[test]'")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+
+    app = make_app(assistant, seeded_settings.with_(api_key=KEY, rate_limit_per_minute=0))
+    seen: list[tuple[str, str, int, str]] = []  # (path, Sec-Fetch-Site, status, Origin)
+
+    @app.after_request
+    def record(response):
+        from flask import request
+
+        if request.path.startswith("/api/"):
+            seen.append((request.path, request.headers.get("Sec-Fetch-Site", ""), response.status_code,
+                         request.headers.get("Origin", "")))
+        return response
+
+    class Other(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b"<!doctype html><title>elsewhere</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    other = ThreadingHTTPServer(("127.0.0.1", free_port()), Other)
+    threading.Thread(target=other.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        with LiveServer(app) as live, sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = chromium.new_context().new_page()
+                page.set_default_timeout(15_000)
+                page.goto(live.url + "/")
+                expect(page.locator("html")).to_have_attribute("data-ready", "true")
+                expect(page.locator("#corpus")).to_contain_text("5 articles")  # GET /api/ready with the cookie
+                box = page.get_by_label("Ask the articles a question")
+                box.fill(POW_QUESTION)
+                box.press("Enter")
+                turn = page.locator("article.turn").last
+                expect(turn.locator(".answer")).to_have_attribute("data-state", "done")
+                expect(turn.locator(".short-answer")).to_have_text("314 prisoners of war")
+                assert KEY not in page.content()
+                own = list(seen)
+
+                # another origin on the same host: the browser sends the cookie (same site) but says where from
+                page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+                outcome = page.evaluate("""async (api) => {
+                    const out = [];
+                    for (const init of [{credentials: "include", mode: "no-cors"},
+                                        {credentials: "include", mode: "no-cors", method: "POST",
+                                         headers: {"Content-Type": "text/plain"}, body: "{}"},
+                                        {credentials: "include"}]) {
+                        try { const r = await fetch(api, init); out.push(r.type + ":" + r.status); }
+                        catch (e) { out.push("blocked"); }
+                    }
+                    return out;
+                }""", live.url + "/api/ready")
+            finally:
+                chromium.close()
+    finally:
+        other.shutdown()
+        other.server_close()
+
+    assert own and {status for _, _, status, _ in own} == {200}, own
+    assert {site for _, site, _, _ in own} == {"same-origin"}
+    # nothing reaches the other page: CORS has no allowance for it, and Cross-Origin-Resource-Policy
+    # turns even the opaque no-cors responses into network errors
+    assert outcome == ["blocked", "blocked", "blocked"]
+    foreign = seen[len(own):]
+    assert len(foreign) == 3 and {status for _, _, status, _ in foreign} == {401}, foreign
+    assert {site for _, site, _, _ in foreign} == {"same-site"}
