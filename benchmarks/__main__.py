@@ -64,6 +64,11 @@ def main(argv=None) -> int:
     if not production_available():
         results["meta"]["notes"].append("web/production.py is missing: the service and start-up runs used the "
                                          "plain `qa serve` development server")
+    results["meta"]["notes"].append("servers run with QA_RATE_LIMIT_PER_MINUTE=0: all clients share one IP, and "
+                                    "capacity is measured, not the per-client limit")
+    dirty = _dirty()
+    if dirty:
+        results["meta"]["notes"].append(f"working tree had uncommitted changes in: {dirty}")
     started = time.perf_counter()
 
     say(f"preparing corpora and indexes in {args.cache} (cached after the first run)")
@@ -129,6 +134,16 @@ def _commit() -> str:
                               text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def _dirty() -> str:
+    """Tracked files changed in the working tree (the figures measure them too)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return ", ".join(sorted(line[3:] for line in out.splitlines() if line.strip()))
 
 
 def _load() -> str:

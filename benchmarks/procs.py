@@ -147,7 +147,8 @@ class Server(_Spawned):
         cmd = [str(BIN / "qa"), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if production:
             cmd += ["--production", "--workers", str(workers), "--threads", str(threads)]
-        env = clean_env(QA_DATA_DIR=str(data_dir))
+        # capacity is measured, not the per-client rate limit (issue 9): every request here comes from one IP
+        env = clean_env(QA_DATA_DIR=str(data_dir), QA_RATE_LIMIT_PER_MINUTE="0")
         if chroma_url:
             env["QA_CHROMA_URL"] = chroma_url
         self._log = open(log or os.devnull, "ab")

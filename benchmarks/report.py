@@ -107,7 +107,8 @@ def _service_rows(svc: dict | None, query: dict) -> list[tuple[str, ...]]:
                 rr = ratio(r["rps"], serial[ep])
             else:
                 ref, rr = "(HTTP overhead alone)", None
-            out.append(("service", where, f"{ep} x{r['clients']} clients", value, ref, _x(rr), "", ""))
+            out.append(("service", where, f"{ep} x{r['clients']} clients", value, ref, _x(rr), "no errors",
+                        _status(r["errors"] == 0)))
         if not cfg["runs"]:
             continue
         out.append(("service", where, "server RSS before / after load",
@@ -124,7 +125,7 @@ def _service_rows(svc: dict | None, query: dict) -> list[tuple[str, ...]]:
                         f"{b['rps']:.1f} req/s ({b['server_cores_busy']:.1f} cores)",
                         f"1 worker {a['rps']:.1f} req/s ({a['server_cores_busy']:.1f} cores)", _x(ratio(b["rps"], a["rps"])),
                         "scales until cores saturated",
-                        _status(ratio(b["rps"], a["rps"]) >= (0.9 if saturated else 1.3))))
+                        _status(not (a["errors"] or b["errors"]) and ratio(b["rps"], a["rps"]) >= (0.9 if saturated else 1.3))))
     soak = base.get("soak")
     if soak:
         growth = soak["growth_mb_after_first_step"]
