@@ -116,11 +116,13 @@ class ExtractiveAnswerer:
             return [], "no sentence mentions enough of what the question asks about"
         missing_by_article: dict[str, list[str]] = {}
         usable = []
+        # names of outlets say where to look, not what the article must mention ("the Verge reported...")
+        entities = [e for e in info.entities if not set(re.split(r"[\s-]+", e)) <= snapshot.outlet_words]
         for c in candidates:
             article_id = c.passage.article.id
             if article_id not in missing_by_article:
                 words = snapshot.article_words.get(article_id, frozenset())
-                missing_by_article[article_id] = [e for e in info.entities if not _mentions(words, e)]
+                missing_by_article[article_id] = [e for e in entities if not _mentions(words, e)]
             if not missing_by_article[article_id]:
                 usable.append(c)
         if not usable:

@@ -25,6 +25,7 @@ class CorpusSnapshot:
     outlet_keys: np.ndarray  # casefolded outlet per chunk
     days: np.ndarray  # YYYYMMDD per chunk, 0 when undated
     article_words: dict[str, frozenset[str]]  # article id -> folded words of its text, for entity checks
+    outlet_words: frozenset[str]  # folded words of every outlet's name ("the", "verge", "bne", "intellinews")
 
     @classmethod
     def build(cls, version: int, chunks: list[StoredChunk]) -> "CorpusSnapshot":
@@ -37,6 +38,7 @@ class CorpusSnapshot:
             outlet_keys=np.array([c.article.outlet.casefold() for c in chunks], dtype=object),
             days=np.array([day_number(c.article.published) for c in chunks], dtype=np.int64),
             article_words=_article_words(chunks),
+            outlet_words=frozenset(w for c in chunks for w in _WORD.findall(fold(c.article.outlet))),
         )
 
     def allowed(self, filters: Filters) -> np.ndarray | None:

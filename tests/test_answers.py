@@ -119,3 +119,10 @@ def test_short_answer_never_ends_on_a_function_word():
     info = analyse("How much money was pledged?")
     assert short_answer(info, "The fund pledged 12,000 euros and more later.") == "12,000 euros"
     assert polarity("the positions, which have prevented progress, remain unchanged") == -1
+
+
+def test_outlet_named_in_the_question_is_not_required_in_the_text(assistant):
+    # outlets name where to look: an IntelliNews article need not mention the New York Times to answer
+    answer = assistant.ask("Did the New York Times and IntelliNews both describe the Abu Dhabi talks as a stalemate?")
+    assert not answer.refused
+    assert {"The New York Times", "bne IntelliNews"} <= {c.outlet for c in answer.citations}
