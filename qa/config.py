@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from qa.errors import BadInput
@@ -32,9 +32,9 @@ class Settings:
     max_question_chars: int = 1000
     llm_base_url: str = ""
     llm_model: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)  # secrets stay out of any logged Settings
     llm_timeout_s: float = 20.0
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)
     rate_limit_per_minute: int = 120  # API requests per client IP; 0 turns rate limiting off
     rate_limit_burst: int = 0  # requests a client may make at once; 0 means rate_limit_per_minute
     cors_origins: str = ""  # comma-separated origins allowed to call the API from a browser; empty: none

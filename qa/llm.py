@@ -130,8 +130,10 @@ class LLMAnswerer:
             else:
                 parts.append(_text(model.invoke(messages).content))
         except errors as exc:
-            log.warning("LLM call failed, answering extractively: %r", exc)
-            yield "done", _fall_back(base, self._describe(exc), exc)
+            reason = self._describe(exc)
+            # the server's own error text may echo what it was sent (a key): log and return only our words
+            log.warning("LLM call failed (%s), answering extractively: %s", type(exc).__name__, reason)
+            yield "done", _fall_back(base, reason, exc)
             return
         yield "done", self._finish(question, query or question, "".join(parts), passages, snapshot, base)
 
@@ -185,10 +187,21 @@ class LLMAnswerer:
         if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
             return f"the LLM server did not answer within {self.settings.llm_timeout_s:g} s"
         if isinstance(exc, (openai.APIConnectionError, httpx.TransportError)):
-            return f"the LLM server at {self.settings.llm_base_url} is unreachable"
+            return f"the LLM server at {public_url(self.settings.llm_base_url)} is unreachable"
         if isinstance(exc, openai.APIStatusError):
             return f"the LLM server answered HTTP {exc.status_code}"
         return f"the LLM server sent an unusable response ({type(exc).__name__})"
+
+
+def public_url(url: str) -> str:
+    """The URL without credentials or query string, fit to show a user."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def parse(text: str, passages: tuple[Passage, ...]) -> tuple[list[AnswerSentence], list[Citation], list[dict]]:
@@ -268,5 +281,5 @@ def _server_errors() -> tuple[type[BaseException], ...]:
 def _fall_back(base: Answer, reason: str, exc: Exception | None = None, diagnostics: dict | None = None) -> Answer:
     extra = dict(diagnostics or {})
     if exc is not None:
-        extra["llm_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        extra["llm_error"] = type(exc).__name__
     return replace(base, answerer="extractive", fallback_reason=reason, diagnostics=dict(base.diagnostics, **extra))

@@ -546,8 +546,6 @@ def test_settings_never_print_their_secrets_through_the_error_vocabulary():
 
 
 
-@pytest.mark.xfail(strict=True, reason="qa/llm.py logs the LLM client's exception with %r, which carries the "
-                                       "server's error message; a server that echoes the key puts it in our log")
 def test_an_llm_server_echoing_the_key_does_not_put_it_in_our_logs(seeded_settings, embedder, assistant, caplog):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
