@@ -31,7 +31,7 @@ _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|accor
 _NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time"}
 LONG_QUESTION_TERMS = 10
 MAX_SENTENCES = 2
-MAX_PERSPECTIVES = 4
+MAX_PERSPECTIVES = 5
 
 
 @dataclass(frozen=True)
@@ -158,23 +158,20 @@ class ExtractiveAnswerer:
         best = candidates[0]
         top_dense = max(c.passage.dense_score for c in candidates)
         chosen: list[_Candidate] = [best]
-        # per article, a sentence that takes a position (a verdict or a date) speaks for it first
-        firsts: dict[str, _Candidate] = {}
-        for c in candidates:
-            current = firsts.get(c.passage.article.id)
-            if current is None or (c.fits and c.coverage >= 0.15 and not current.fits):
-                firsts[c.passage.article.id] = c
-        for c in sorted(firsts.values(), key=lambda c: -c.score):
-            if len(chosen) == MAX_PERSPECTIVES:
-                break
-            if c.passage.article.id == best.passage.article.id:
-                continue
-            # heard: a sentence nearly as good as the best, or one that takes a position (a verdict
-            # or a date) inside a passage nearly as close to the question as the closest one
+        # each other article speaks through its first sentence that is heard: a sentence nearly as good
+        # as the best, or one that takes a position (a verdict or a date) inside a passage nearly as
+        # close to the question as the closest one; position-takers are tried first
+        def heard(c: _Candidate) -> bool:
             strong = c.score >= self.config.verdict_ratio * best.score and c.coverage >= 0.6 * best.coverage
             positioned = c.fits and c.coverage >= 0.15 and c.passage.dense_score >= 0.8 * top_dense
-            if strong or positioned:
-                chosen.append(c)
+            return strong or positioned
+
+        voices: dict[str, _Candidate] = {}
+        for c in sorted(candidates, key=lambda c: (not c.fits, -c.score)):
+            article = c.passage.article.id
+            if article != best.passage.article.id and article not in voices and heard(c):
+                voices[article] = c
+        chosen += sorted(voices.values(), key=lambda c: -c.score)[: MAX_PERSPECTIVES - 1]
         return chosen
 
 
