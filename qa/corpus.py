@@ -26,6 +26,8 @@ class CorpusSnapshot:
     days: np.ndarray  # YYYYMMDD per chunk, 0 when undated
     article_words: dict[str, frozenset[str]]  # article id -> folded words of its text, for entity checks
     outlet_words: frozenset[str]  # folded words of every outlet's name ("the", "verge", "bne", "intellinews")
+    outlet_names: tuple[str, ...]  # every outlet, sorted
+    dates: tuple[str, str]  # oldest and newest publication date, ("", "") when all are undated
 
     @classmethod
     def build(cls, version: int, chunks: list[StoredChunk]) -> "CorpusSnapshot":
@@ -39,6 +41,8 @@ class CorpusSnapshot:
             days=np.array([day_number(c.article.published) for c in chunks], dtype=np.int64),
             article_words=_article_words(chunks),
             outlet_words=frozenset(w for c in chunks for w in _WORD.findall(fold(c.article.outlet))),
+            outlet_names=tuple(sorted({c.article.outlet for c in chunks if c.article.outlet})),
+            dates=_date_range(chunks),
         )
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
@@ -55,11 +59,16 @@ class CorpusSnapshot:
         return mask
 
     def date_range(self) -> tuple[str, str]:
-        dated = sorted({c.article.published for c in self.chunks if c.article.published})
-        return (dated[0], dated[-1]) if dated else ("", "")
+        """(oldest, newest) publication date; computed once per snapshot, read on every request."""
+        return self.dates
 
     def outlets(self) -> list[str]:
-        return sorted({c.article.outlet for c in self.chunks if c.article.outlet})
+        return list(self.outlet_names)
+
+
+def _date_range(chunks: list[StoredChunk]) -> tuple[str, str]:
+    dated = [c.article.published for c in chunks if c.article.published]
+    return (min(dated), max(dated)) if dated else ("", "")
 
 
 def _article_words(chunks: list[StoredChunk]) -> dict[str, frozenset[str]]:
