@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below
@@ -20,12 +21,18 @@ were be been being the an a s t don isn aren wasn weren many much
 _WORD = re.compile(r"[\w’']+", re.UNICODE)
 
 
+_STRAIGHTEN = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
+
+
 def fold(text: str) -> str:
     """Lower-case, NFKC and straight quotes: the form every comparison uses."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return text.translate(str.maketrans("‘’“”–—", "''\"\"--"))
+    for curly, straight in _STRAIGHTEN:  # str.replace is far faster than str.translate here
+        text = text.replace(curly, straight)
+    return text
 
 
+@lru_cache(maxsize=200_000)  # news vocabularies are small next to their token counts
 def stem(word: str) -> str:
     """A light English stemmer: enough to match plural, possessive and past forms of news words."""
     word = word.strip("'")
