@@ -76,41 +76,52 @@ def load(port: int, endpoint: str, clients: int, requests: int, time_limit: floa
 
 def run(index: Path, levels: list[int], requests: int, time_limit: float, n_questions: int,
         scaling: bool, soak: int, logs: Path) -> dict:
+    """All configurations are up at once and measured in turns, rotating, at each endpoint and level, so
+    drifting load from elsewhere on the machine falls on every configuration alike."""
     qs = questions(n_questions)
     production = production_available()
     out: dict = {"server": "qa serve --production (gunicorn gthread)" if production
                  else "qa serve (development server: web/production.py is missing)", "configs": []}
     configs = [{"name": "1 worker x 4 threads, embedded Chroma", "workers": 1, "threads": 4, "chroma": False}]
-    if scaling and production:
+    if scaling and production and levels:
         configs += [
             {"name": "1 worker x 4 threads, Chroma server", "workers": 1, "threads": 4, "chroma": True},
             {"name": "2 workers x 4 threads, Chroma server", "workers": 2, "threads": 4, "chroma": True},
         ]
-    for cfg in configs:
-        chroma = ChromaServer(index, log=logs / "chroma.log") if cfg["chroma"] else None
-        try:
-            with Server(index, production=production, workers=cfg["workers"], threads=cfg["threads"],
-                        chroma_url=chroma.url if chroma else "", log=logs / "server.log") as server:
-                ready_s = server.wait_ready()
-                # warm every worker: each builds its own keyword index on its first request
-                load(server.port, "ask", cfg["workers"] * 4, cfg["workers"] * 8, 300, qs)
-                load(server.port, "search", cfg["workers"] * 4, cfg["workers"] * 8, 300, qs)
-                rss_before = server.rss_mb()
-                watched = [server] + ([chroma] if chroma else [])
-                runs = [measured(watched, server.port, "/api/health", 4, requests, time_limit, qs)] if levels else []
-                for endpoint in ENDPOINTS:
-                    for clients in levels:
-                        runs.append(measured(watched, server.port, endpoint, clients, max(requests, 4 * clients),
-                                             time_limit, qs))
-                result = {**cfg, "ready_s": round(ready_s, 2), "rss_mb_before": rss_before,
-                          "rss_mb_after": server.rss_mb(), "runs": runs,
-                          "chroma_rss_mb": chroma.rss_mb() if chroma else None}
-                if soak and cfg is configs[0]:
-                    result["soak"] = soak_run(server, soak, qs)
-                out["configs"].append(result)
-        finally:
-            if chroma:
-                chroma.stop()
+    chroma = servers = None
+    try:
+        chroma = ChromaServer(index, log=logs / "chroma.log") if any(c["chroma"] for c in configs) else None
+        servers = [Server(index, production=production, workers=c["workers"], threads=c["threads"],
+                          chroma_url=chroma.url if c["chroma"] else "", log=logs / "server.log") for c in configs]
+        results = []
+        for cfg, server in zip(configs, servers, strict=True):
+            ready_s = server.wait_ready(timeout=600)
+            # warm every worker: each builds its own keyword index on its first request
+            load(server.port, "ask", cfg["workers"] * 4, cfg["workers"] * 8, 600, qs)
+            load(server.port, "search", cfg["workers"] * 4, cfg["workers"] * 8, 600, qs)
+            results.append({**cfg, "ready_s": round(ready_s, 2), "rss_mb_before": server.rss_mb(), "runs": []})
+        plan = [("/api/health", 4)] + [(ep, c) for ep in ENDPOINTS for c in levels] if levels else []
+        for step, (endpoint, clients) in enumerate(plan):
+            order = list(range(len(configs)))
+            order = order[step % len(order):] + order[: step % len(order)]
+            for i in order:
+                watched = [servers[i]] + ([chroma] if configs[i]["chroma"] else [])
+                n = requests if endpoint.startswith("/") else max(requests, 4 * clients)
+                results[i]["runs"].append(measured(watched, servers[i].port, endpoint, clients, n, time_limit, qs))
+        for result, server in zip(results, servers, strict=True):
+            result["runs"].sort(key=lambda r: (list(ENDPOINTS).index(r["endpoint"]) if r["endpoint"] in ENDPOINTS
+                                               else -1, r["clients"]))
+            result["rss_mb_after"] = server.rss_mb()
+        if chroma:
+            results[-1]["chroma_rss_mb"] = chroma.rss_mb()
+        if soak:
+            results[0]["soak"] = soak_run(servers[0], soak, qs)
+        out["configs"] = results
+    finally:
+        for server in servers or []:
+            server.stop()
+        if chroma:
+            chroma.stop()
     return out
 
 
