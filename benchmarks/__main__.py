@@ -25,6 +25,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--cache", type=Path, default=Path(".bench"), help="generated corpora and indexes (reused)")
     p.add_argument("--out", type=Path, default=None, help="results path without suffix (default <cache>/results)")
     p.add_argument("--ingest-chunks", type=int, default=1000, help="corpus size of the end-to-end ingest run")
+    p.add_argument("--ingest-slices", type=int, default=4, help="slices the ingest and model runs alternate over")
     p.add_argument("--questions", type=int, default=60)
     p.add_argument("--rounds", type=int, default=3, help="passes over the questions in the query benchmark")
     p.add_argument("--service-size", type=int, default=0, help="corpus of the service benchmark (default 10k)")
@@ -37,7 +38,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=8)
     args = p.parse_args(argv)
     if args.quick:
-        args.sizes, args.ingest_chunks, args.questions, args.rounds = "1000", 200, 20, 1
+        args.sizes, args.ingest_chunks, args.ingest_slices, args.questions, args.rounds = "1000", 200, 1, 20, 1
         args.requests, args.time_limit, args.no_scaling = 16, 8.0, True
     args.cache = args.cache.resolve()
     args.out = (args.out or args.cache / "results").resolve()
@@ -78,18 +79,19 @@ def main(argv=None) -> int:
     indexes = {size: (Path(info["index"]), "synthetic vectors") for size, info in prep["sizes"].items()}
 
     if ingest_chunks:
-        corpus = prep["ingest_corpus"]["path"]
+        from benchmarks.ingest_bench import split
+
+        slices = split(Path(prep["ingest_corpus"]["path"]), args.ingest_slices, args.cache / f"ingest-{ingest_chunks}-slices")
         data_dir = args.cache / f"ingest-{ingest_chunks}"
-        order = ["model", "ingest"] if args.quick else ["model", "ingest", "model"]
-        runs: dict = {"model": []}
-        # model runs on both sides of the ingest run, so drifting machine load hits the reference alike
-        for i, mode in enumerate(order, 1):
-            say(f"ingest benchmark {i}/{len(order)}: {mode} on {prep['ingest_corpus']['chunks_estimated']} chunks")
-            got = run_step("ingest_bench", ["--mode", mode, "--corpus", corpus, "--data-dir", str(data_dir)])
-            if mode == "model":
-                runs["model"].append(got)
-            else:
-                runs["ingest"] = got
+        runs: dict = {"model": [], "ingest": []}
+        # model and ingest alternate slice by slice (and swap which goes first), so drifting machine load
+        # falls on the reference and the measured run alike; the slices add up to one index
+        for k, folder in enumerate(slices):
+            for mode in (("model", "ingest") if k % 2 == 0 else ("ingest", "model")):
+                say(f"ingest benchmark, slice {k + 1}/{len(slices)}: {mode}")
+                cmd = ["--mode", mode, "--corpus", str(folder), "--data-dir", str(data_dir)]
+                cmd += (["--append"] if k else []) + (["--rerun"] if k == len(slices) - 1 else [])
+                runs[mode].append(run_step("ingest_bench", cmd))
         results["ingest"] = runs
         if str(ingest_chunks) in indexes:  # the same corpus, embedded for real: query it as is
             indexes[str(ingest_chunks)] = (data_dir, "real vectors")

@@ -51,6 +51,14 @@ class Pool:
     fingerprint: str
     sources: tuple[str, ...]  # what it was built from, for the report
 
+    def index(self, sentence: str) -> int | None:
+        """The pool index of a sentence, or None."""
+        lookup = self.__dict__.get("_lookup")
+        if lookup is None:
+            lookup = {s: i for i, s in enumerate(self.sentences)}
+            object.__setattr__(self, "_lookup", lookup)  # a cache, not state: frozen stays honest
+        return lookup.get(sentence)
+
 
 def _clean(text: str) -> str:
     return " ".join(str(text).split())
@@ -133,7 +141,7 @@ def article(pool: Pool, seed: int, i: int) -> Generated:
         return _NUMBER.sub(swap_number, _NAME.sub(swap_name, text))
 
     same = pool.by_category.get(base.category) or tuple(range(len(pool.sentences)))
-    chosen = [idx for idx in (_index(pool, part) for part in _SENTENCE_END.split(base.fact)) if idx is not None]
+    chosen = [idx for idx in (pool.index(part) for part in _SENTENCE_END.split(base.fact)) if idx is not None]
     want = len(chosen) + rng.randint(7, 14)
     while len(chosen) < want:
         # mostly the lead's own category, sometimes anything (news pages mix topics)
@@ -154,14 +162,6 @@ def article(pool: Pool, seed: int, i: int) -> Generated:
         "published": day, "url": f"https://news.example/{day.replace('-', '/')}/bench-{i:06d}",
     }
     return Generated(record, parts, pool.titles.index(base.title))
-
-
-_INDEX_CACHE: dict[int, dict[str, int]] = {}
-
-
-def _index(pool: Pool, sentence: str) -> int | None:
-    lookup = _INDEX_CACHE.setdefault(id(pool), {s: i for i, s in enumerate(pool.sentences)})
-    return lookup.get(sentence)
 
 
 def _shift(iso: str, days: int) -> str:
