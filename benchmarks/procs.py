@@ -141,14 +141,16 @@ class Server(_Spawned):
     """`qa serve` (gunicorn with --production, else the development server) on a free loopback port."""
 
     def __init__(self, data_dir: Path, production: bool = True, workers: int = 1, threads: int = 4,
-                 chroma_url: str = "", log: Path | None = None):
+                 chroma_url: str = "", log: Path | None = None, env: dict | None = None):
         self.port = free_port()
         self.production = production
         cmd = [str(BIN / "qa"), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if production:
             cmd += ["--production", "--workers", str(workers), "--threads", str(threads)]
         # capacity is measured, not the per-client rate limit (issue 9): every request here comes from one IP
+        extra_env = env or {}
         env = clean_env(QA_DATA_DIR=str(data_dir), QA_RATE_LIMIT_PER_MINUTE="0")
+        env.update(extra_env)
         if chroma_url:
             env["QA_CHROMA_URL"] = chroma_url
         self._log = open(log or os.devnull, "ab")

@@ -100,6 +100,7 @@ def _service_rows(svc: dict | None, query: dict) -> list[tuple[str, ...]]:
     for cfg in svc["configs"]:
         one = {r["endpoint"]: r["rps"] for r in cfg["runs"] if r["clients"] == 1}
         where = f"{label}; {cfg['workers']}w x {cfg['threads']}t, " + ("chroma run" if cfg["chroma"] else "embedded")
+        where += "".join(f", {k.removeprefix('QA_').lower()}={v}" for k, v in (cfg.get("env") or {}).items())
         for r in cfg["runs"]:
             ep, lat = r["endpoint"], r["latency_ms"]
             value = (f"{r['rps']:.1f}/s, p50 {lat['p50']:.0f} p95 {lat['p95']:.0f} ms; cores: server "
@@ -117,14 +118,16 @@ def _service_rows(svc: dict | None, query: dict) -> list[tuple[str, ...]]:
         out.append(("service", where, "server RSS before / after load",
                     f"{cfg['rss_mb_before']:.0f} / {cfg['rss_mb_after']:.0f} MB", "",
                     _x(ratio(cfg["rss_mb_after"], cfg["rss_mb_before"])), "", ""))
-    if len(svc["configs"]) >= 3:
-        w1, w2 = svc["configs"][1], svc["configs"][2]
+    chroma_runs = [c for c in svc["configs"] if c["chroma"]]
+    one = next((c for c in chroma_runs if c["workers"] == 1), None)
+    for two in (c for c in chroma_runs if c["workers"] == 2):
         for ep in ("search", "ask"):
-            top = max(r["clients"] for r in w1["runs"])
-            a = next(r for r in w1["runs"] if r["endpoint"] == ep and r["clients"] == top)
-            b = next(r for r in w2["runs"] if r["endpoint"] == ep and r["clients"] == top)
+            top = max(r["clients"] for r in one["runs"])
+            a = next(r for r in one["runs"] if r["endpoint"] == ep and r["clients"] == top)
+            b = next(r for r in two["runs"] if r["endpoint"] == ep and r["clients"] == top)
             saturated = a["machine_cores_busy"] >= 0.85 * a["cores"]
-            out.append(("service", f"{label}; chroma run", f"{ep} x{top}: 2 workers vs 1",
+            variant = "" if not two.get("env") else " (" + ", ".join(f"{k}={v}" for k, v in two["env"].items()) + ")"
+            out.append(("service", f"{label}; chroma run", f"{ep} x{top}: 2 workers{variant} vs 1",
                         f"{b['rps']:.1f} req/s ({b['server_cores_busy']:.1f} cores)",
                         f"1 worker {a['rps']:.1f} req/s ({a['server_cores_busy']:.1f} cores)", _x(ratio(b["rps"], a["rps"])),
                         "scales until cores saturated",

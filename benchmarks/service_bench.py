@@ -87,12 +87,16 @@ def run(index: Path, levels: list[int], requests: int, time_limit: float, n_ques
         configs += [
             {"name": "1 worker x 4 threads, Chroma server", "workers": 1, "threads": 4, "chroma": True},
             {"name": "2 workers x 4 threads, Chroma server", "workers": 2, "threads": 4, "chroma": True},
+            # two workers each running ONNX on 2 threads oversubscribe 2 cores: one thread each
+            {"name": "2 workers x 4 threads, Chroma server, QA_EMBED_THREADS=1", "workers": 2, "threads": 4,
+             "chroma": True, "env": {"QA_EMBED_THREADS": "1"}},
         ]
     chroma = servers = None
     try:
         chroma = ChromaServer(index, log=logs / "chroma.log") if any(c["chroma"] for c in configs) else None
         servers = [Server(index, production=production, workers=c["workers"], threads=c["threads"],
-                          chroma_url=chroma.url if c["chroma"] else "", log=logs / "server.log") for c in configs]
+                          chroma_url=chroma.url if c["chroma"] else "", log=logs / "server.log",
+                          env=c.get("env")) for c in configs]
         results = []
         for cfg, server in zip(configs, servers, strict=True):
             ready_s = server.wait_ready(timeout=600)
