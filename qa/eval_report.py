@@ -11,6 +11,7 @@ from qa.evaluate import CaseResult, EvalRun, Summary
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Retrieval: gold sources (article id)", (
         ("source_hit@1", "hit@1"), ("source_hit@5", "hit@5"), ("source_hit@10", "hit@10"), ("source_mrr", "MRR"),
+        ("all_sources@8", "every gold source in top 8"),
         ("scoped_share", "questions filtered by an outlet/date they name"))),
     ("Retrieval: gold evidence quotes", (
         ("evidence_hit@1", "hit@1"), ("evidence_hit@5", "hit@5"), ("evidence_hit@10", "hit@10"),
@@ -33,10 +34,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 TYPE_METRICS = {
     "unanswerable": ("abstain_recall",),
     "null_query": ("abstain_recall", "mh_accuracy"),
-    "conflict": ("source_hit@5", "citation_recall", "conflict_cites_all"),
+    "conflict": ("source_hit@5", "all_sources@8", "citation_recall", "conflict_cites_all"),
 }
-DEFAULT_TYPE_METRICS = ("source_hit@5", "evidence_hit@5", "answer_match", "answer_f1", "citation_recall",
-                        "wrong_refusal_rate")
+DEFAULT_TYPE_METRICS = ("source_hit@5", "all_sources@8", "evidence_hit@5", "answer_match", "answer_f1",
+                        "citation_recall", "wrong_refusal_rate")
 MULTIHOP_TYPE_METRICS = ("mh_hits@4", "mh_mrr@10", "mh_accuracy", "citation_recall", "wrong_refusal_rate")
 LABELS = {key: label for _, rows in SECTIONS for key, label in rows} | {
     "source_hit@5": "source hit@5", "evidence_hit@5": "evidence hit@5", "mh_hits@4": "MultiHop Hits@4",

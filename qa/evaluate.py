@@ -19,6 +19,7 @@ from qa.schema import Answer, Passage
 
 RETRIEVAL_DEPTH = 10  # passages ranked per question for hit@k and MRR
 HIT_KS = (1, 5, 10)
+ALL_SOURCES_K = 8  # "every gold source within the top 8": what a multi-source answer needs to read
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 SHIPPED_TESTSET = "testsets/news.jsonl"
 MULTIHOP_REFUSAL = "Insufficient information."  # the gold answer of MultiHop-RAG's null queries
@@ -204,6 +205,7 @@ class CaseResult:
     refused: bool
     answer: str
     source_rank: int | None
+    all_sources_rank: int | None  # rank by which every gold source has appeared
     evidence_rank: int | None
     answer_match: bool | None  # None for unanswerable questions
     answer_f1: float | None
@@ -297,6 +299,7 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     """Score one answer and its ranked passages against the gold case."""
     gold = set(case.sources)
     source_rank = metrics.first_relevant_rank(p.article.id in gold for p in ranked) if gold else None
+    all_sources_rank = metrics.all_found_rank((p.article.id for p in ranked), gold)
     evidence_rank = (metrics.first_relevant_rank(any(metrics.contains_quote(p.text, q) for q in case.evidence)
                                                  for p in ranked) if case.evidence else None)
     said = "" if answer.refused else answer.text
@@ -307,7 +310,7 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     result = CaseResult(
         id=case.id, question=case.question, type=case.type, unanswerable=case.unanswerable, refused=answer.refused,
         answer=answer.text,
-        source_rank=source_rank, evidence_rank=evidence_rank,
+        source_rank=source_rank, all_sources_rank=all_sources_rank, evidence_rank=evidence_rank,
         answer_match=None if case.unanswerable else metrics.answer_matches(said, (case.answer, *case.aliases)),
         answer_f1=None if case.unanswerable else metrics.token_f1(said, case.answer),
         answer_recall=None if case.unanswerable else metrics.token_recall(said, case.answer),
@@ -337,7 +340,7 @@ def _with_multihop(result: CaseResult, case: TestCase, ranked: Sequence[Passage]
 def _failed(case: TestCase, error: str) -> CaseResult:
     return CaseResult(
         id=case.id, question=case.question, type=case.type, unanswerable=case.unanswerable, refused=True, answer="",
-        source_rank=None, evidence_rank=None, answer_match=None if case.unanswerable else False,
+        source_rank=None, all_sources_rank=None, evidence_rank=None, answer_match=None if case.unanswerable else False,
         answer_f1=None if case.unanswerable else 0.0, answer_recall=None if case.unanswerable else 0.0,
         citation_precision=None,
         citation_recall=metrics.citation_recall((), case.sources),
@@ -357,6 +360,8 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
         for k in HIT_KS:
             m[f"{prefix}_hit@{k}"] = metrics.mean(metrics.hit_at(r, k) for r in ranks) if ranks else None
         m[f"{prefix}_mrr"] = metrics.mean(metrics.reciprocal_rank(r) for r in ranks) if ranks else None
+    every = [c.all_sources_rank for c in cases if c.gold_sources]
+    m[f"all_sources@{ALL_SOURCES_K}"] = metrics.mean(metrics.hit_at(r, ALL_SOURCES_K) for r in every) if every else None
     m["scoped_share"] = metrics.mean(bool(c.filters) for c in cases if not c.error)
     m["answer_match"] = metrics.mean(c.answer_match for c in cases)
     m["answer_f1"] = metrics.mean(c.answer_f1 for c in cases)

@@ -42,6 +42,18 @@ def first_relevant_rank(relevant: Iterable[bool]) -> int | None:
     return None
 
 
+def all_found_rank(ranked_ids: Iterable[str], wanted: Iterable[str]) -> int | None:
+    """1-based rank by which every wanted id has appeared in the ranked list, None when some never does."""
+    missing = set(wanted)
+    if not missing:
+        return None
+    for rank, item in enumerate(ranked_ids, 1):
+        missing.discard(item)
+        if not missing:
+            return rank
+    return None
+
+
 def hit_at(rank: int | None, k: int) -> bool:
     return rank is not None and rank <= k
 

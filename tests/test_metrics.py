@@ -31,6 +31,13 @@ def test_first_relevant_rank_hits_and_reciprocal_rank():
 
 # ---- answers -----------------------------------------------------------------------------------
 
+def test_all_found_rank_is_where_the_last_wanted_id_appears():
+    assert metrics.all_found_rank(["a", "b", "a", "c", "b"], {"a", "c"}) == 4
+    assert metrics.all_found_rank(["a", "a"], {"a"}) == 1
+    assert metrics.all_found_rank(["a", "b"], {"a", "z"}) is None  # one never comes up
+    assert metrics.all_found_rank(["a"], set()) is None  # nothing wanted: undefined, not a hit
+
+
 def test_answer_match_needs_a_whole_answer_or_alias_in_the_prediction():
     prediction = "Vladimir Medinsky, a Kremlin aide, led the Russian team in Geneva [1]."
     assert metrics.answer_matches(prediction, ["Vladimir Medinsky, a Kremlin aide."])
