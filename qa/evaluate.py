@@ -302,14 +302,14 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     all_sources_rank = metrics.all_found_rank((p.article.id for p in ranked), gold)
     evidence_rank = (metrics.first_relevant_rank(any(metrics.contains_quote(p.text, q) for q in case.evidence)
                                                  for p in ranked) if case.evidence else None)
-    said = "" if answer.refused else answer.text
+    said = "" if answer.refused else answer.shown()  # the page and the CLI show the short answer first
     texts = {p.chunk_id: p.text for p in answer.passages}
     cited = [(c.article_id, texts.get(c.chunk_id, c.quote)) for c in answer.citations]
     cited_articles = tuple(dict.fromkeys(a for a, _ in cited))
     timings = answer.timings or {}
     result = CaseResult(
         id=case.id, question=case.question, type=case.type, unanswerable=case.unanswerable, refused=answer.refused,
-        answer=answer.text,
+        answer=answer.shown(),
         source_rank=source_rank, all_sources_rank=all_sources_rank, evidence_rank=evidence_rank,
         answer_match=None if case.unanswerable else metrics.answer_matches(said, (case.answer, *case.aliases)),
         answer_f1=None if case.unanswerable else metrics.token_f1(said, case.answer),

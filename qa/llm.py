@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
 
-from qa.answer import refusal, short_answer
+from qa.answer import refusal
+from qa.short_answer import short_answer
 from qa.config import Settings
 from qa.corpus import CorpusSnapshot
 from qa.question import analyse

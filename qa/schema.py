@@ -110,6 +110,10 @@ class Answer:
     timings: dict = field(default_factory=dict)
     passages: tuple[Passage, ...] = ()
 
+    def shown(self) -> str:
+        """What a reader is shown: the short answer (when there is one), then the cited sentences."""
+        return " ".join(x for x in (self.short_answer, self.text) if x)
+
     def sources(self) -> list[Citation]:
         """Each cited passage once, in citation-number order (for "Sources:" lists)."""
         first: dict[int, Citation] = {}

@@ -52,6 +52,25 @@ def test_refuses_when_the_question_is_about_something_the_articles_never_mention
     assert answer.refused and "istanbul" in answer.diagnostics["reason"]
 
 
+def test_a_name_spelled_another_way_in_an_article_still_counts_as_mentioned(assistant):
+    # article 004 writes "Zelenskiy" and names Donbas; "Zelensky" must not make it unusable
+    answer = assistant.ask("What did Zelensky say about withdrawing from Donbas?")
+    assert not answer.refused
+    assert "004_38e88933e8b5a746" in {c.article_id for c in answer.citations}
+
+
+def test_a_question_about_a_name_is_answered_though_its_embedding_is_far(assistant):
+    answer = assistant.ask("Who is Harry Nedelcu?")
+    assert not answer.refused and "Rasmussen Global" in answer.text
+    assert assistant.ask("Who is Taylor Swift?").refused  # a name no article holds is still refused
+
+
+def test_who_questions_get_the_names_as_a_short_answer(assistant):
+    answer = assistant.ask("Who were the American envoys at the talks?")
+    assert answer.short_answer == "Steve Witkoff and Jared Kushner"
+    assert answer.shown().startswith("Steve Witkoff and Jared Kushner ")
+
+
 def test_attributed_quote_stays_verbatim_and_names_the_speaker(assistant):
     answer = assistant.ask("Who described the Geneva talks as tough but businesslike?")
     first = answer.sentences[0].text
@@ -114,7 +133,7 @@ def test_bad_questions_are_rejected(assistant, question):
 
 
 def test_short_answer_never_ends_on_a_function_word():
-    from qa.answer import short_answer
+    from qa.short_answer import short_answer
 
     info = analyse("How much money was pledged?")
     assert short_answer(info, "The fund pledged 12,000 euros and more later.") == "12,000 euros"

@@ -1,0 +1,146 @@
+"""The short answer: the exact span of the lead sentence that answers the question in a few words
+("314 prisoners of war", "Steve Witkoff and Jared Kushner", "Miami", "January 29"), or "" when the
+sentence does not hold one unambiguously. Every span is copied from the cited sentence."""
+
+from __future__ import annotations
+
+import re
+
+from qa.question import QuestionInfo
+from qa.text import STOPWORDS, fold, terms
+
+_COUNT_SPAN = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
+                         r"([$€£]?\d[\d,.]*(?:\s+(?:million|billion))?)((?:\s+[\w’'-]+){0,4})", re.I)
+_CAPITALISED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr)\.\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+# words that stand before a name without being part of it ("US Secretary of State Marco Rubio")
+_TITLES = frozenset("""
+mr. mrs. ms. dr. president presidential prime minister secretary state foreign defence defense special envoy aide adviser advisor
+spokesman spokeswoman spokesperson chancellor senator general mr mrs ms dr vice deputy chief head
+ambassador representative kremlin white house us u.s. uk eu nato national security negotiator official
+director former then lead top senior commander king queen pope
+""".split())
+_PLACE_CONTEXT = frozenset({"the", "in", "at", "to", "from", "of", "into", "near", "across"})
+_CALENDAR = re.compile(r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+                       r"may|june|july|august|september|october|november|december)$", re.I)
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WHEN_SPAN = re.compile(
+    rf"\b(?:(?:overnight|early|late)\s+(?:into|on)\s+)?(?:{_DAYS}(?:\s+(?:morning|afternoon|evening|night))?"
+    rf"(?:,\s+{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
+    rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:–|-|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?:\s+\d{{4}})?|{_MONTHS}\s+\d{{4}}|(?:in|by)\s+\d{{4}})\b")
+_PLACE_SPAN = re.compile(r"\b(?:in|to|at|from)\s+((?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*)")
+_QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+MAX_NAMES = 3
+
+
+def short_answer(info: QuestionInfo, sentence: str) -> str:
+    """The span of `sentence` that answers the question of kind `info.kind`, or ""."""
+    if info.kind in ("count", "money"):
+        return _count_span(info, sentence)
+    if info.kind == "person":
+        return _names(info, sentence) if _asks_for_a_name(info) else ""
+    if info.kind == "date":
+        return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
+    if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):
+        return _only(m.group(1) for m in _PLACE_SPAN.finditer(sentence)
+                     if not _asked(info, m.group(1)) and not _CALENDAR.match(m.group(1)))
+    return ""
+
+
+def _asks_for_a_name(info: QuestionInfo) -> bool:
+    """"Who led the team?" asks for a name; "Who is Harry Nedelcu?" for a description, and "Whose
+    sources...?" for a possessor, often no person."""
+    if re.search(r"\bwhose\b", info.text, re.I):
+        return False
+    named = set(terms(" ".join(info.entities)))
+    return not set(info.terms) <= named
+
+
+def _only(spans) -> str:
+    """The one distinct span, or "" when there are none or several (ambiguous: the sentence leads)."""
+    found = list(dict.fromkeys(s.strip() for s in spans))
+    return found[0] if len(found) == 1 else ""
+
+
+def _asked(info: QuestionInfo, span: str) -> bool:
+    """Every word of the span is already in the question: it is what is asked about, not the answer."""
+    words = set(terms(span))
+    return bool(words) and words <= set(info.terms)
+
+
+def _names(info: QuestionInfo, sentence: str) -> str:
+    """People named in the sentence who are not named in the question: "A", "A and B", "A, B and C";
+    when the question quotes words the sentence holds, only the person named nearest to them (the speaker)."""
+    people = [(m.start(), name) for m in _CAPITALISED.finditer(sentence)
+              if (name := _person(sentence, m)) and not _asked(info, name)]
+    quoted = _quoted_in(info.text, sentence)
+    if quoted is not None and people:
+        people = [min(people, key=lambda p: abs(p[0] - quoted))]
+    found: list[str] = []
+    for _, name in people:
+        surname = fold(name.split()[-1])
+        if all(fold(f.split()[-1]) != surname for f in found):
+            found.append(name)
+    if not found or len(found) > MAX_NAMES:
+        return ""
+    return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
+
+
+def _quoted_in(question: str, sentence: str) -> int | None:
+    """Where in the sentence the words the question quotes stand, if it holds them."""
+    for m in _QUOTED.finditer(question):
+        at = fold(sentence).find(fold(m.group(1)).strip(" .,?"))
+        if at >= 0:
+            return at
+    return None
+
+
+def _person(sentence: str, m: re.Match) -> str:
+    """The name in a capitalised run, without its titles ("Russian President Vladimir Putin" -> "Vladimir
+    Putin"); "" for what is not a person: places and organisations ("in Abu Dhabi", "the United States"),
+    possessive descriptors ("Trump’s special envoy") and lone words with no title before them."""
+    words = m.group(0).split()
+    if any(w.endswith(("’s", "'s", "’", "'")) for w in words):
+        return ""
+    titled = False
+    while words and (fold(words[0]) in _TITLES or fold(words[0]) in STOPWORDS or _demonym(words[0])):
+        titled = titled or fold(words[0]) not in STOPWORDS
+        words = words[1:]
+    if not words or any(_CALENDAR.match(w) for w in words):
+        return ""
+    if not titled:
+        before = sentence[: m.start()].split()
+        if len(words) < 2 or (before and fold(before[-1]) in _PLACE_CONTEXT):
+            return ""
+    return " ".join(words)
+
+
+def _demonym(word: str) -> bool:
+    return word.endswith(("ian", "ish", "ese")) or word in ("French", "Dutch", "Swiss", "Greek", "Thai")
+
+
+def _count_span(info: QuestionInfo, sentence: str) -> str:
+    """The number with what it counts ("over 70 missiles")."""
+    for m in _COUNT_SPAN.finditer(sentence):
+        tail_words = m.group(3).split()
+        if info.focus:
+            keep = []
+            for w in tail_words:
+                keep.append(w)
+                if all(f in set(terms(" ".join(keep))) for f in info.focus):
+                    break
+            else:
+                continue
+            # "prisoners of war": keep a trailing "of <noun>" that belongs to the phrase
+            rest = tail_words[len(keep):]
+            if len(rest) >= 2 and rest[0].lower() == "of":
+                keep += rest[:2]
+            tail = " ".join(keep)
+        else:
+            tail_words = tail_words[:2]
+            while tail_words and fold(tail_words[-1]).strip(".,;:") in STOPWORDS:
+                tail_words = tail_words[:-1]  # "12,000 euros and" -> "12,000 euros"
+            tail = " ".join(tail_words)
+        return f"{m.group(1) or ''}{m.group(2)} {tail}".strip().rstrip(".,;:")
+    return ""

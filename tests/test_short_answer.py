@@ -1,0 +1,73 @@
+"""Short answers: the span of the lead sentence that answers the question, or nothing when unsure."""
+
+import pytest
+
+from qa.question import analyse
+from qa.short_answer import short_answer
+
+
+def said(question: str, sentence: str) -> str:
+    return short_answer(analyse(question), sentence)
+
+
+def test_who_lists_the_people_named_without_titles_or_possessive_descriptors():
+    sentence = ("The two lead American negotiators — Steve Witkoff, President Trump’s special envoy; and Jared "
+                "Kushner, the president’s son-in-law — did not take part in Wednesday’s session in Abu Dhabi.")
+    assert said("Who are the lead US negotiators?", sentence) == "Steve Witkoff and Jared Kushner"
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("On the eve, US Secretary of State Marco Rubio announced the agreement.", "Marco Rubio"),
+    ("Mr. Zelensky has said the United States and Ukraine have agreed.", "Zelensky"),
+    ("Russian President Vladimir Putin met the envoys in Moscow.", "Vladimir Putin"),
+])
+def test_titles_before_a_name_are_dropped(sentence, name):
+    assert said("Who spoke about it?", sentence) == name
+
+
+def test_places_organisations_and_lone_words_are_not_people():
+    assert said("Who objected?", "But Washington objected in Abu Dhabi and at the United Arab Emirates.") == ""
+
+
+def test_the_person_asked_about_is_not_the_answer():
+    assert said("Who did Yuri Ushakov meet?", "Yuri Ushakov met Emmanuel Bonne in Moscow.") == "Emmanuel Bonne"
+
+
+def test_a_quoted_question_gets_the_speaker_nearest_the_quote():
+    sentence = ("Presidential aide Yury Ushakov repeated Moscow's demands, while US Secretary of State Marco Rubio "
+                "called the territorial question “a bridge we haven't crossed yet.”")
+    assert said("Who called territory “a bridge we haven't crossed”?", sentence) == "Marco Rubio"
+
+
+def test_whose_questions_and_crowded_sentences_get_no_short_answer():
+    assert said("Whose sources did the paper cite?", "Bloomberg Media and Reuters Staff reported it.") == ""
+    crowd = "Anna Bell, Carl Dunn, Eva Ford and Gil Hart signed."
+    assert said("Who signed?", crowd) == ""
+
+
+def test_when_gives_the_one_date_the_sentence_states():
+    assert said("When did Ushakov reject it?", "“No,” presidential aide Yuri Ushakov said on January 29.") == "January 29"
+    assert said("When did Russia strike?", "Russia struck overnight into Tuesday morning.") == \
+        "overnight into Tuesday morning"
+
+
+def test_when_with_two_dates_is_left_to_the_sentence():
+    assert said("When did the talks begin?", "They began on January 24 and ended on January 25.") == ""
+
+
+def test_where_gives_the_place_that_is_not_in_the_question():
+    sentence = "On the eve of the talks in Abu Dhabi, Kirill Dmitriev flew to Miami, where Trump lives."
+    assert said("Where did Kirill Dmitriev fly before the Abu Dhabi talks?", sentence) == "Miami"
+
+
+def test_other_kinds_get_no_short_answer():
+    assert said("Why did the talks stall?", "Because Russia wanted land in Donetsk, Ukraine said.") == ""
+
+
+def test_a_possessor_inside_a_capitalised_run_is_not_a_person():
+    sentence = "Kremlin envoy Kirill Dmitriev flew to Miami, where Donald Trump’s Mar-a-Lago residence is."
+    assert said("Who flew to Miami?", sentence) == "Kirill Dmitriev"
+
+
+def test_who_is_a_named_person_asks_for_a_description_not_other_names():
+    assert said("Who is Harry Nedelcu?", "“It matters,” said Harry Nedelcu, a director, to Anna Bell.") == ""
