@@ -12,7 +12,7 @@ from qa.corpus import CorpusSnapshot
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.short_answer import short_answer
+from qa.short_answer import DURATION, short_answer
 from qa.text import fold, terms
 from qa.verify import supported
 
@@ -29,7 +29,7 @@ _QUOTE_MARK = re.compile(r"[“”\"]")
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
 # question kinds whose answer must hold a value of that kind, and what to call it when none does
-_NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time"}
+_NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time", "duration": "length of time"}
 LONG_QUESTION_TERMS = 10
 MAX_SENTENCES = 2
 MAX_PERSPECTIVES = 5
@@ -225,6 +225,8 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
         return _number_with_focus(sentence, info.focus)
     if info.kind == "money":
         return bool(_MONEY.search(sentence))
+    if info.kind == "duration":
+        return bool(DURATION.search(sentence))
     if info.kind == "date":
         return bool(_DATE.search(sentence))
     if info.kind == "person":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from qa.text import STOPWORDS, fold, terms
 
 _COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
+_DURATION = re.compile(r"\bhow (long|soon)\b|\bfor how long\b|\bhow much time\b", re.I)
 _DATE = re.compile(r"^\s*when\b|\bwhen (did|does|do|is|was|were|will|has|have|had|would|could)\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
 _PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b", re.I)
 _PLACE = re.compile(r"\bwhere\b|\bwhich (city|country|countries|place)\b|\bwhat (city|country|place)\b", re.I)
@@ -25,7 +26,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # count | money | date | person | place | reason | general
+    kind: str  # count | money | duration | date | person | place | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -33,7 +34,9 @@ class QuestionInfo:
 
 def analyse(question: str) -> QuestionInfo:
     kind = "general"
-    if _COUNT.search(question):
+    if _DURATION.search(question):
+        kind = "duration"
+    elif _COUNT.search(question):
         kind = "money" if _MONEY.search(question) else "count"
     elif _DATE.search(question):
         kind = "date"

@@ -31,6 +31,11 @@ _WHEN_SPAN = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?:\s+\d{{4}})?|{_MONTHS}\s+\d{{4}}|(?:in|by)\s+\d{{4}})\b")
 _PLACE_SPAN = re.compile(r"\b(?:in|to|at|from)\s+((?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*)")
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+_AMOUNT = r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)"
+DURATION = re.compile(
+    rf"\b(?:(?:just|only|about|around|nearly|almost|more than|less than|over|under|within|after|some|roughly)\s+)?"
+    rf"{_AMOUNT}(?:[\s-]+and a half)?[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
+_GENERIC_DURATION_WORDS = frozenset(terms("last lasted take took long soon time"))
 MAX_NAMES = 3
 
 
@@ -38,6 +43,8 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     """The span of `sentence` that answers the question of kind `info.kind`, or ""."""
     if info.kind in ("count", "money"):
         return _count_span(info, sentence)
+    if info.kind == "duration":
+        return _only(m.group(0) for m in DURATION.finditer(sentence) if _near_question_words(info, sentence, m))
     if info.kind == "person":
         return _names(info, sentence) if _asks_for_a_name(info) else ""
     if info.kind == "date":
@@ -61,6 +68,15 @@ def _only(spans) -> str:
     """The one distinct span, or "" when there are none or several (ambiguous: the sentence leads)."""
     found = list(dict.fromkeys(s.strip() for s in spans))
     return found[0] if len(found) == 1 else ""
+
+
+def _near_question_words(info: QuestionInfo, sentence: str, m: re.Match, window: int = 6) -> bool:
+    """A span a few words from something the question names ("a second day of discussions that lasted
+    just two hours"): a duration far from what is asked about may measure something else."""
+    wanted = set(info.terms) - _GENERIC_DURATION_WORDS
+    before = terms(" ".join(sentence[: m.start()].split()[-window:]))
+    after = terms(" ".join(sentence[m.end():].split()[:window]))
+    return bool(wanted & set(before + after))
 
 
 def _asked(info: QuestionInfo, span: str) -> bool:

@@ -47,6 +47,11 @@ def test_refuses_when_the_number_asked_for_is_not_stated(assistant):
     assert answer.diagnostics["closest"]  # shows what came closest instead of a bare "not found"
 
 
+def test_duration_question_leads_with_the_length_of_time(assistant):
+    answer = assistant.ask("How long did the second day of talks in Geneva last?")
+    assert answer.short_answer == "just two hours" and "lasted just two hours" in answer.sentences[0].text
+
+
 def test_refuses_when_the_question_is_about_something_the_articles_never_mention(assistant):
     answer = assistant.ask("What did Macron say about the talks in Istanbul?")
     assert answer.refused and "istanbul" in answer.diagnostics["reason"]

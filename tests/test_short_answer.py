@@ -71,3 +71,15 @@ def test_a_possessor_inside_a_capitalised_run_is_not_a_person():
 
 def test_who_is_a_named_person_asks_for_a_description_not_other_names():
     assert said("Who is Harry Nedelcu?", "“It matters,” said Harry Nedelcu, a director, to Anna Bell.") == ""
+
+
+def test_how_long_is_a_duration_question():
+    assert analyse("How long did the session last?").kind == "duration"
+    assert analyse("How soon after the violation does phase three start?").kind == "duration"
+
+
+def test_duration_is_given_when_it_stands_beside_what_is_asked_about():
+    sentence = "A second day of discussions lasted just two hours, a brief session."
+    assert said("How long did the second day of talks last?", sentence) == "just two hours"
+    # the only duration measures something the question does not name
+    assert said("How long has the war lasted?", sentence) == ""
