@@ -67,7 +67,13 @@ class ExtractiveAnswerer:
         usable, reason = self._answerable(info, candidates, snapshot, best_dense)
         if reason:
             return refusal(question, query or question, passages, snapshot, reason)
-        chosen = self._select(usable, asks_for_verdict(info.text))
+        verdict = asks_for_verdict(info.text)
+        chosen = self._select(usable, verdict)
+        if info.kind in _NEEDS_FIT and not verdict:
+            # a date or a figure is checked against what the other articles state for it
+            checked = compose(info, question, query or question, chosen + self._other_values(usable, chosen), passages)
+            if checked.conflicts:
+                return checked
         return compose(info, question, query or question, chosen, passages)
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> list[_Candidate]:
@@ -155,6 +161,19 @@ class ExtractiveAnswerer:
             chosen.append(c)
         return chosen
 
+
+    def _other_values(self, candidates: list[_Candidate], chosen: list[_Candidate]) -> list[_Candidate]:
+        """Each other article's best sentence stating a value of the kind asked for, about as much on
+        the question as the lead one: the versions a disagreement would be made of."""
+        lead = chosen[0]
+        heard = {c.passage.article.id for c in chosen}
+        others: list[_Candidate] = []
+        for c in candidates:
+            article = c.passage.article.id
+            if article not in heard and c.fits and c.coverage >= 0.6 * lead.coverage:
+                heard.add(article)
+                others.append(c)
+        return others[: MAX_PERSPECTIVES - len(chosen)]
 
     def _one_per_article(self, candidates: list[_Candidate]) -> list[_Candidate]:
         """For yes/no and either/or questions: each article's best sentence, so every source is heard."""
@@ -282,14 +301,19 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
     if conflicts:
         parts = ["The sources disagree."]
         for s, st in zip(sentences, statements):
-            source = ", ".join(x for x in (st.outlet or st.title, st.published or "undated") if x)
-            parts.append(f"According to {source}: {s.text} [{s.citations[0]}]")
+            parts.append(f"According to {_source_label(st)}: {s.text} [{s.citations[0]}]")
         text = " ".join(parts)
     else:
         text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
     return Answer(question=question, text=text, sentences=tuple(sentences), citations=tuple(citations),
-                  refused=False, short_answer=short_answer(info, chosen[0].text), query=query,
+                  refused=False, short_answer="" if conflicts else short_answer(info, chosen[0].text), query=query,
                   conflicts=conflicts, passages=tuple(passages))
+
+
+def _source_label(st: Statement) -> str:
+    """"bne IntelliNews, 2026-02-05", or for an article without an outlet its headline in quotes."""
+    who = st.outlet or f"the article “{st.title}”"
+    return f"{who}, {st.published or 'undated'}"
 
 
 def refusal(question: str, query: str, passages, snapshot: CorpusSnapshot, reason: str) -> Answer:

@@ -17,6 +17,7 @@ from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder, MiniLMEmbedder
 from qa.errors import BadInput, IndexEmpty
 from qa.llm import LLMAnswerer
+from qa.question import analyse
 from qa.retrieve import RetrievalConfig, Retriever
 from qa.schema import Answer, Article, Filters, Passage
 from qa.scope import scoped
@@ -24,7 +25,8 @@ from qa.store import ChromaStore
 
 log = logging.getLogger(__name__)
 
-VERDICT_DEPTH = 8  # passages read for yes/no questions about an outcome or a date
+VERDICT_DEPTH = 8  # passages read for yes/no questions, and for dates and figures, which articles may differ on
+VALUE_KINDS = ("date", "count", "money")
 VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
 
 
@@ -114,8 +116,8 @@ class Assistant:
         standalone = condense(question, history)
         filters, from_question = scoped(standalone, filters, snap)
         depth = self._k(k)
-        if asks_for_verdict(standalone):  # sources may disagree: read deeper so that each is heard
-            depth = max(depth, VERDICT_DEPTH)
+        if asks_for_verdict(standalone) or analyse(standalone).kind in VALUE_KINDS:
+            depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
         found = self.retriever.search(snap, standalone, depth, filters)
         return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)
 

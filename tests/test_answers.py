@@ -52,6 +52,21 @@ def test_duration_question_leads_with_the_length_of_time(assistant):
     assert answer.short_answer == "just two hours" and "lasted just two hours" in answer.sentences[0].text
 
 
+def test_a_date_is_checked_against_the_other_articles_and_a_difference_is_shown(assistant):
+    # 003 says the first round was held January 23-24, 004 that it kicked off on January 24
+    answer = assistant.ask("When did the first round of trilateral talks in Abu Dhabi start?")
+    assert answer.text.startswith("The sources disagree.") and answer.short_answer == ""
+    (conflict,) = answer.conflicts
+    values = {v["article_id"][:3]: v["value"] for v in conflict.versions}
+    assert conflict.topic == "date" and values["003"] == "january 23" and values["004"] == "january 24"
+    assert "According to the article “" in answer.text  # 003 has no outlet: named by its headline
+
+
+def test_an_undisputed_figure_is_not_called_a_disagreement(assistant):
+    answer = assistant.ask("How many prisoners of war were exchanged?")
+    assert not answer.conflicts and answer.short_answer == "314 prisoners of war"
+
+
 def test_refuses_when_the_question_is_about_something_the_articles_never_mention(assistant):
     answer = assistant.ask("What did Macron say about the talks in Istanbul?")
     assert answer.refused and "istanbul" in answer.diagnostics["reason"]

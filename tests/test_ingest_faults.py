@@ -64,7 +64,7 @@ def test_sigkill_mid_ingest_leaves_a_consistent_index_and_the_next_run_finishes(
                 pass
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
     store = open_store(settings, embedder)
     committed, chunks = _consistent(store)
     assert 3 <= len(committed) < 40, "the kill did not land mid-run"
