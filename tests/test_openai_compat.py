@@ -188,6 +188,18 @@ def test_several_workers_need_a_chroma_server(tmp_path):
     assert result.returncode == 2 and "QA_CHROMA_URL" in result.stderr
 
 
+def test_workers_on_one_host_split_its_cores_between_their_models_unless_told_otherwise():
+    from qa.config import Settings
+    from web.production import share_cores
+
+    settings = Settings.from_env({})
+    assert share_cores(settings, 2, {}, 2).embed_threads == 1  # 2 workers x 1 thread on 2 cores
+    assert share_cores(settings, 2, {}, 8).embed_threads == 4
+    assert share_cores(settings, 4, {}, 2).embed_threads == 1  # never below one
+    assert share_cores(settings, 1, {}, 2) is settings  # one worker keeps the configured threads
+    assert share_cores(settings, 2, {"QA_EMBED_THREADS": "2"}, 2) is settings  # an explicit setting wins
+
+
 # ---- scaling out on a Chroma server --------------------------------------------------------------
 
 NEW_ARTICLE = """---

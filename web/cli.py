@@ -26,8 +26,11 @@ def run(args, settings: Settings) -> int:
 
     logging.getLogger().setLevel(logging.INFO)
     if args.production:
-        from web.production import serve
+        import os
 
+        from web.production import serve, share_cores
+
+        settings = share_cores(settings, args.workers, os.environ, os.cpu_count())
         return serve(settings, args.host, args.port, workers=args.workers, threads=args.threads)
 
     from web import create_app
