@@ -16,7 +16,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Retrieval: gold evidence quotes", (
         ("evidence_hit@1", "hit@1"), ("evidence_hit@5", "hit@5"), ("evidence_hit@10", "hit@10"),
         ("evidence_mrr", "MRR"))),
-    ("Answers (answerable questions)", (("answer_match", "match (answer or alias)"), ("answer_f1", "token F1"),
+    ("Answers (answerable questions)", (("answer_match", "match (answer or alias)"),
+                                        ("answer_words_match", "match, any order (content words)"),
+                                        ("answer_f1", "token F1"),
                                         ("answer_recall", "token recall"))),
     ("Citations", (("citation_precision", "precision"), ("citation_recall", "recall of gold sources"))),
     ("Abstention", (("abstain_precision", "refusal precision"), ("abstain_recall", "refusal recall"),

@@ -208,6 +208,7 @@ class CaseResult:
     all_sources_rank: int | None  # rank by which every gold source has appeared
     evidence_rank: int | None
     answer_match: bool | None  # None for unanswerable questions
+    answer_words_match: bool | None  # every content word of the answer or an alias, in any order
     answer_f1: float | None
     answer_recall: float | None  # share of the gold answer's words the answer holds
     citation_precision: float | None
@@ -312,6 +313,7 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
         answer=answer.shown(),
         source_rank=source_rank, all_sources_rank=all_sources_rank, evidence_rank=evidence_rank,
         answer_match=None if case.unanswerable else metrics.answer_matches(said, (case.answer, *case.aliases)),
+        answer_words_match=None if case.unanswerable else metrics.answer_words_match(said, (case.answer, *case.aliases)),
         answer_f1=None if case.unanswerable else metrics.token_f1(said, case.answer),
         answer_recall=None if case.unanswerable else metrics.token_recall(said, case.answer),
         citation_precision=metrics.citation_precision(cited, gold, case.evidence),
@@ -341,6 +343,7 @@ def _failed(case: TestCase, error: str) -> CaseResult:
     return CaseResult(
         id=case.id, question=case.question, type=case.type, unanswerable=case.unanswerable, refused=True, answer="",
         source_rank=None, all_sources_rank=None, evidence_rank=None, answer_match=None if case.unanswerable else False,
+        answer_words_match=None if case.unanswerable else False,
         answer_f1=None if case.unanswerable else 0.0, answer_recall=None if case.unanswerable else 0.0,
         citation_precision=None,
         citation_recall=metrics.citation_recall((), case.sources),
@@ -364,6 +367,7 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
     m[f"all_sources@{ALL_SOURCES_K}"] = metrics.mean(metrics.hit_at(r, ALL_SOURCES_K) for r in every) if every else None
     m["scoped_share"] = metrics.mean(bool(c.filters) for c in cases if not c.error)
     m["answer_match"] = metrics.mean(c.answer_match for c in cases)
+    m["answer_words_match"] = metrics.mean(c.answer_words_match for c in cases)
     m["answer_f1"] = metrics.mean(c.answer_f1 for c in cases)
     m["answer_recall"] = metrics.mean(c.answer_recall for c in cases)
     m["citation_precision"] = metrics.mean(c.citation_precision for c in cases)

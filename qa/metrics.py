@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from qa.text import terms
+
 # curly, low and prime quote marks all compare as the straight ones
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
                          "‟": '"', "″": '"'})
@@ -78,6 +80,21 @@ def answer_matches(prediction: str, answers: Iterable[str]) -> bool:
     """Does the prediction state one of the acceptable answers (whole words, normalised)?"""
     said = f" {normalise_answer(prediction)} "
     return any(wanted and f" {wanted} " in said for wanted in map(normalise_answer, answers))
+
+
+def answer_words_match(prediction: str, answers: Iterable[str]) -> bool:
+    """A looser match: every content word (stemmed, stopwords dropped) of the answer or of an alias is
+    somewhere in the prediction, in any order ("the area is heavily fortified ... could give Russia a
+    strategic foothold" holds "heavily fortified, would give Russia a foothold"). An answer with no
+    content word ("after") falls back to the strict match."""
+    said = set(terms(normalise_answer(prediction)))
+    for wanted in answers:
+        words = set(terms(normalise_answer(wanted)))
+        if words and words <= said:
+            return True
+        if wanted and not words and answer_matches(prediction, [wanted]):
+            return True
+    return False
 
 
 def token_f1(prediction: str, gold: str) -> float:

@@ -49,6 +49,20 @@ def test_answer_match_needs_a_whole_answer_or_alias_in_the_prediction():
     assert not metrics.answer_matches("anything at all", ["", "  "])  # empty gold matches nothing
 
 
+def test_answer_words_match_needs_every_content_word_in_any_order():
+    said = "The area is heavily fortified, so surrendering it could give Russia a strategic foothold [1]."
+    assert metrics.answer_words_match(said, ["fortified and would give Russia a foothold"])
+    assert not metrics.answer_matches(said, ["fortified and would give Russia a foothold"])  # strict: no
+    assert not metrics.answer_words_match(said, ["fortified and would give Belarus a foothold"])  # a word missing
+    assert metrics.answer_words_match("Witkoff’s and Kushner's talks", ["Kushner and Witkoff"])  # quotes, order
+
+
+def test_answer_words_match_falls_back_to_strict_for_answers_of_stopwords_only():
+    assert metrics.answer_words_match("It came after the Abu Dhabi rounds.", ["after"])
+    assert not metrics.answer_words_match("It came before the Abu Dhabi rounds.", ["after"])
+    assert not metrics.answer_words_match("", ["Monday"]) and not metrics.answer_words_match("Monday", [""])
+
+
 def test_normalised_answers_drop_citation_marks_articles_and_punctuation():
     assert metrics.normalise_answer("The  “314” prisoners [2], of war!") == "314 prisoners of war"
 
