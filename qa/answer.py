@@ -127,13 +127,21 @@ class ExtractiveAnswerer:
         usable = []
         # names of outlets say where to look, not what the article must mention ("the Verge reported...")
         entities = [e for e in info.entities if not set(re.split(r"[\s-]+", e)) <= snapshot.outlet_words]
+        # a long question naming several things may span articles ("Between the Verge's report on X and
+        # Wired's on Y..."): each name must be in some article read, and a sentence's own article must
+        # name one of them; any other question's article must name them all
+        spanning = len(entities) >= 2 and len(set(info.terms)) >= LONG_QUESTION_TERMS
         for c in candidates:
             article_id = c.passage.article.id
             if article_id not in missing_by_article:
                 words = snapshot.article_words.get(article_id, frozenset())
                 missing_by_article[article_id] = [e for e in entities if not _mentions(words, e)]
-            if not missing_by_article[article_id]:
+            missing = missing_by_article[article_id]
+            if not missing or (spanning and len(missing) < len(entities)):
                 usable.append(c)
+        unnamed = set(entities).intersection(*missing_by_article.values())  # no article read names these
+        if spanning and unnamed:
+            return [], f"the passages do not mention {', '.join(e for e in entities if e in unnamed)}"
         if not usable:
             missing = missing_by_article[candidates[0].passage.article.id]
             return [], f"the passages do not mention {', '.join(missing)}"

@@ -91,6 +91,24 @@ def test_who_questions_get_the_names_as_a_short_answer(assistant):
     assert answer.shown().startswith("Steve Witkoff and Jared Kushner ")
 
 
+SPANNING = ("Between the New York Times report quoting Harry Nedelcu on sequencing and the IntelliNews report "
+            "on {}'s ceasefire enforcement plan, what did each article say?")
+
+
+def test_a_long_question_naming_things_from_two_articles_is_answered_from_both(assistant):
+    answer = assistant.ask(SPANNING.format("Rutte"))  # Nedelcu is only in 001, Rutte only in 004
+    assert not answer.refused
+    assert {"001_9bf2e5c4133dbb3e", "004_38e88933e8b5a746"} <= {c.article_id for c in answer.citations}
+    assert "Nedelcu" in answer.text and "Rutte" in answer.text
+
+
+def test_names_no_article_holds_still_refuse_long_and_short_questions(assistant):
+    spanning = assistant.ask(SPANNING.format("Erdogan"))
+    assert spanning.refused and "erdogan" in spanning.diagnostics["reason"]
+    # a short question must find every name in one article: no article has both
+    assert assistant.ask("What did Harry Nedelcu say about Rutte's plan?").refused
+
+
 def test_attributed_quote_stays_verbatim_and_names_the_speaker(assistant):
     answer = assistant.ask("Who described the Geneva talks as tough but businesslike?")
     first = answer.sentences[0].text
