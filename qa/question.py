@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa import order
 from qa.text import STOPWORDS, fold, terms
 
 _COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
@@ -26,7 +27,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # count | money | duration | date | person | place | reason | general
+    kind: str  # order | count | money | duration | date | person | place | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -34,7 +35,9 @@ class QuestionInfo:
 
 def analyse(question: str) -> QuestionInfo:
     kind = "general"
-    if _DURATION.search(question):
+    if order.parse(question):
+        kind = "order"
+    elif _DURATION.search(question):
         kind = "duration"
     elif _COUNT.search(question):
         kind = "money" if _MONEY.search(question) else "count"
