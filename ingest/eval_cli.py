@@ -17,7 +17,7 @@ from qa.retrieve import RetrievalConfig
 # Settings a --compare variant may change; paths, URLs and keys stay those of the run
 _FIXED = {"data_dir", "chroma_url", "collection", "seeds_dir", "llm_base_url", "llm_model", "llm_api_key", "api_key"}
 SETTING_KEYS = {f.name for f in fields(Settings)} - _FIXED
-RETRIEVAL_KEYS = {"mode", "dense_weight", "keyword_weight"}
+RETRIEVAL_KEYS = {"mode", "dense_weight", "keyword_weight", "rescore_weight"}
 REINDEX_KEYS = {"chunk_tokens", "chunk_overlap_tokens"}
 RESERVED_NAMES = {"ours", "keyword", "dense", "tutorial"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
@@ -182,7 +182,10 @@ def _variant(name: str, changes: dict[str, str], ours, root: Path):
         settings = settings.with_(collection=f"{ours.settings.collection}-{name}")
         store = ChromaStore.open(settings, ours.embedder.name, ours.embedder.dimension)
         _ingest(root, store, ours.embedder, settings)
-    config = RetrievalConfig(candidates=settings.candidates, per_article_cap=settings.per_article_cap, **retrieval)
+    # ours, as the Assistant builds it from settings, with only the named changes
+    config = RetrievalConfig(**{"candidates": settings.candidates, "per_article_cap": settings.per_article_cap,
+                                "dense_weight": settings.dense_weight, "keyword_weight": settings.keyword_weight,
+                                **retrieval})
     assistant = Assistant(settings, store, ours.embedder, retriever=Retriever(store, ours.embedder, config),
                           answerer=ours.answerer)
     return AssistantSystem(name, assistant, "ours with " + ", ".join(f"{k}={v}" for k, v in changes.items()))

@@ -11,7 +11,8 @@ from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder
 from qa.schema import Filters, Passage
 from qa.store import ChromaStore
-from qa.text import fold
+from qa.sentences import split_sentences
+from qa.text import fold, terms
 
 RRF_K = 60
 
@@ -23,6 +24,7 @@ class RetrievalConfig:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     per_article_cap: int = 2
+    rescore_weight: float = 0.0  # > 0: fused scores scaled by how much of the question one sentence holds
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Retriever:
             fused[pos] = fused.get(pos, 0.0) + cfg.keyword_weight / (RRF_K + rank)
         for pos in _quoting(snapshot, query):  # a passage holding the words the question quotes comes first
             fused[pos] = fused.get(pos, 0.0) + (cfg.dense_weight + cfg.keyword_weight) / (RRF_K + 1)
+        if cfg.rescore_weight:
+            fused = _rescored(fused, snapshot, query, cfg.rescore_weight, cfg.candidates)
         ordered = sorted(fused, key=lambda p: (-fused[p], snapshot.chunks[p].id))
         chosen = _diversify(ordered, snapshot, k, cfg.per_article_cap)
         passages = tuple(
@@ -102,6 +106,23 @@ def _quoting(snapshot: CorpusSnapshot, query: str) -> list[int]:
         if all(p in text for p in phrases):
             found.append(pos)
     return found
+
+
+def _rescored(fused: dict[int, float], snapshot: CorpusSnapshot, query: str, weight: float,
+              top: int) -> dict[int, float]:
+    """Lexical rescoring of the best fused candidates: each score times 1 + weight x the share of the
+    question's (idf-weighted) words that the passage's best sentence holds."""
+    weights = {t: snapshot.keyword.idf(t) for t in set(terms(query)) if snapshot.keyword.known(t)}
+    total = sum(weights.values())
+    if not total:
+        return fused
+    out = dict(fused)
+    for pos in sorted(fused, key=lambda p: -fused[p])[:top]:
+        chunk = snapshot.chunks[pos]
+        best = max((sum(w for t, w in weights.items() if t in set(terms(s.text))) / total
+                    for s in split_sentences(chunk.text)), default=0.0)
+        out[pos] = fused[pos] * (1 + weight * best)
+    return out
 
 
 def _diversify(ordered: list[int], snapshot: CorpusSnapshot, k: int, cap: int) -> list[int]:

@@ -280,10 +280,13 @@ def test_cli_eval_on_the_shipped_set_with_a_variant(tmp_path, capsys, monkeypatc
     monkeypatch.setenv("QA_SEEDS_DIR", str(SEEDS))
     out = tmp_path / "out" / "report.json"
     assert main(["eval", "--limit", "6", "--json", str(out), "--compare", "k3=top_k=3",
-                 "--compare", "small=chunk_tokens=80,chunk_overlap_tokens=20"]) == 0
+                 "--compare", "small=chunk_tokens=80,chunk_overlap_tokens=20", "--compare", "same=top_k=5"]) == 0
     printed = capsys.readouterr().out
     header = next(line for line in printed.splitlines() if line.startswith("overall"))
-    assert header.split()[1:] == ["ours", "keyword", "dense", "tutorial", "k3", "small"]
+    assert header.split()[1:] == ["ours", "keyword", "dense", "tutorial", "k3", "small", "same"]
+    runs = {s["name"]: s["cases"] for s in json.loads(out.read_text())["systems"]}
+    # a variant is ours with only the named change: one that changes nothing answers exactly as ours
+    assert [(c["answer"], c["retrieved"]) for c in runs["same"]] == [(c["answer"], c["retrieved"]) for c in runs["ours"]]
     data = json.loads(out.read_text())
     assert data["n_cases"] == 6 and data["testset"] == "news.jsonl"
     assert data["corpus"]["articles"] == 5  # the empty index was filled from the seeds first
