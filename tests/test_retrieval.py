@@ -130,3 +130,15 @@ def test_a_quoted_phrase_brings_its_passage_first(assistant):
     top = _retriever(assistant).search(snap, query, 3).passages[0]
     assert "sequencing matters a lot" in top.text
     assert assistant.ask(query).sentences[0].text.startswith("“The sequencing matters a lot,” said Harry Nedelcu")
+
+
+def test_rescoring_is_off_by_default_and_only_reorders_when_on(assistant):
+    snap = assistant.snapshot()
+    question = "What did Rubio say about the remaining items?"
+
+    def ranked(**config):
+        return [p.chunk_id for p in _retriever(assistant, **config).search(snap, question, 5).passages]
+
+    assert ranked() == ranked(rescore_weight=0.0)
+    rescored = ranked(rescore_weight=2.0)
+    assert rescored != ranked() and rescored[0] == ranked()[0]  # the same best passage, the rest reordered
