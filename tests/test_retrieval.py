@@ -136,8 +136,9 @@ def test_rescoring_is_off_by_default_and_only_reorders_when_on(assistant):
     snap = assistant.snapshot()
     question = "What did Rubio say about the remaining items?"
 
-    def ranked(**config):
-        return [p.chunk_id for p in _retriever(assistant, **config).search(snap, question, 5).passages]
+    def ranked(**config):  # the configured fusion weights (keyword 2x), as the Assistant uses
+        retriever = _retriever(assistant, keyword_weight=assistant.settings.keyword_weight, **config)
+        return [p.chunk_id for p in retriever.search(snap, question, 5).passages]
 
     assert ranked() == ranked(rescore_weight=0.0)
     rescored = ranked(rescore_weight=2.0)
