@@ -7,6 +7,7 @@ Two collections per index: `<name>_chunks` (one record per chunk, the searchable
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -20,6 +21,7 @@ from qa.schema import Article, ArticleMeta, Chunk, Filters
 log = logging.getLogger(__name__)
 
 _PAGE = 1000  # Chroma caps how many records one get() may return at a time
+LOCKED_RETRY_S = (0.5, 1.0, 2.0)  # waits before retrying a call that found the SQLite index locked
 
 
 @dataclass(frozen=True)
@@ -228,13 +230,20 @@ class ChromaStore:
             offset += _PAGE
 
     @staticmethod
-    def _guard(call):
-        try:
-            return call()
-        except (NotFound, IndexMismatch):
-            raise
-        except Exception as exc:  # connection refused, server gone, sqlite locked...
-            raise StoreUnavailable(f"the vector store failed: {type(exc).__name__}: {exc}") from None
+    def _guard(call, sleep=time.sleep):
+        # another process on the same embedded index (a server reading while ingest writes) can hold
+        # SQLite's lock past its busy timeout on a loaded machine: that wait is retried, not failed
+        for wait in (*LOCKED_RETRY_S, None):
+            try:
+                return call()
+            except (NotFound, IndexMismatch):
+                raise
+            except Exception as exc:  # connection refused, server gone, sqlite locked...
+                if wait is not None and "database is locked" in str(exc):
+                    log.warning("the index is locked by another process; retrying in %.1f s", wait)
+                    sleep(wait)
+                    continue
+                raise StoreUnavailable(f"the vector store failed: {type(exc).__name__}: {exc}") from None
 
 
 def _chunk_meta(article: Article, chunk: Chunk) -> dict:

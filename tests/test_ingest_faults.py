@@ -117,3 +117,36 @@ def test_bad_files_are_skipped_counted_and_reported_by_the_exit_code(tmp_path, c
     for name, why in [("empty.txt", "empty file"), ("binary.html", "binary file"), ("bad.jsonl:2", "invalid JSON"),
                       ("huge.txt", "file is larger than")]:
         assert f"skipped {name}: {why}" in out, name
+
+
+def test_a_locked_index_is_waited_for_and_a_lasting_failure_is_store_unavailable():
+    import sqlite3
+
+    from qa.errors import StoreUnavailable
+    from qa.store import LOCKED_RETRY_S, ChromaStore
+
+    calls, waits = [], []
+
+    def locked_twice():
+        calls.append(1)
+        if len(calls) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return "written"
+
+    assert ChromaStore._guard(locked_twice, sleep=waits.append) == "written"
+    assert waits == list(LOCKED_RETRY_S[:2])
+
+    def always_locked():
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(StoreUnavailable, match="database is locked"):
+        ChromaStore._guard(always_locked, sleep=waits.append)
+
+    def refused():  # any other failure is not retried
+        calls.append(1)
+        raise ConnectionError("refused")
+
+    calls.clear()
+    with pytest.raises(StoreUnavailable, match="refused"):
+        ChromaStore._guard(refused, sleep=waits.append)
+    assert len(calls) == 1
