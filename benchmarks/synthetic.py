@@ -3,7 +3,7 @@
 Each pool sentence and title is embedded once for real (cached). A chunk's vector is the normalised sum
 of the real vectors of the pool sentences it holds plus half its title's vector, plus seeded Gaussian
 noise for the names and figures the generator varied. Everything else is the real code path: our
-loader and chunker, and ChromaStore.upsert_chunks / commit_article / bump_version.
+loader and chunker, and ChromaStore.upsert_chunks / commit_articles / bump_version.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def write_batch(store, items: list[tuple], root: str) -> None:
 
 
 def _article_meta(article, root: str) -> dict:
-    # the same fields as ChromaStore.commit_article writes
+    # the same fields as ChromaStore.commit_articles writes
     return {"title": article.title, "outlet": article.outlet, "published": article.published, "url": article.url,
             "byline": article.byline, "source": article.source, "content_hash": article.content_hash,
             "root": root, "duplicate_of": article.duplicate_of}

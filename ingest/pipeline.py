@@ -13,16 +13,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from ingest.chunk import chunk_article
 from ingest.dedupe import find_copies
 from ingest.load import content_hash, load_folder
 from ingest.lock import ingest_lock
 from qa.config import Settings
 from qa.embeddings import Embedder
-from qa.schema import Article, IngestReport
+from qa.schema import Article, Chunk, IngestReport
 from qa.store import ChromaStore
 
 log = logging.getLogger(__name__)
+
+GROUP_CHUNKS = 64  # changed articles are embedded and written in groups of about this many chunks
 
 Progress = Callable[[int], None]
 
@@ -39,18 +43,27 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
         report = IngestReport(articles=len(articles), skipped=list(loaded.skipped),
                               duplicates=sorted((canonical, copy) for copy, canonical in copies.items()))
         advance = progress_factory(len(articles)) if progress_factory else (lambda n: None)
+        group: list[tuple[Article, list[Chunk]]] = []
         for article in articles:
             previous = existing.get(article.id)
             if previous and previous.get("content_hash") == article.content_hash:
                 report.articles_unchanged += 1
                 report.unchanged += len(store.chunk_hashes(article.id))
+                advance(1)
+                continue
+            if previous:
+                report.articles_updated += 1
             else:
-                _index_article(article, store, embedder, settings, str(root), report)
-                if previous:
-                    report.articles_updated += 1
-                else:
-                    report.articles_added += 1
-            advance(1)
+                report.articles_added += 1
+            chunks = [] if article.duplicate_of else chunk_article(
+                article, settings.chunk_tokens, settings.chunk_overlap_tokens)
+            group.append((article, chunks))
+            if sum(len(c) or 1 for _, c in group) >= GROUP_CHUNKS:
+                _index_group(group, store, embedder, str(root), report)
+                advance(len(group))
+                group = []
+        _index_group(group, store, embedder, str(root), report)
+        advance(len(group))
         current = {a.id for a in articles}
         for article_id, meta in existing.items():
             if meta.get("root") == str(root) and article_id not in current:
@@ -69,30 +82,47 @@ def _mark_copy(article: Article, canonical: str) -> Article:
     return replace(marked, content_hash=content_hash(marked))
 
 
-def _index_article(article: Article, store: ChromaStore, embedder: Embedder, settings: Settings,
-                   root: str, report: IngestReport) -> None:
-    old = store.chunk_hashes(article.id)
-    if article.duplicate_of:
-        # a near-copy keeps its article record (listed, citable by id) but no searchable chunks
-        store.delete_chunks(old)
-        report.removed += len(old)
-        store.commit_article(article, embedder.embed([article.title or article.body[:500]])[0], root)
+def _index_group(group: list[tuple[Article, list[Chunk]]], store: ChromaStore, embedder: Embedder,
+                 root: str, report: IngestReport) -> None:
+    """Embed a group of changed articles' chunks together (full model batches), write all their chunks,
+    delete what they no longer have, then their article records, which make the new chunks visible."""
+    if not group:
         return
-    chunks = chunk_article(article, settings.chunk_tokens, settings.chunk_overlap_tokens)
-    vectors = embedder.embed([_embedding_text(article, c.text) for c in chunks])
-    store.upsert_chunks(article, chunks, vectors)
-    for c in chunks:
-        if c.id not in old:
-            report.added += 1
-        elif old[c.id] != c.hash:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    stale = set(old) - {c.id for c in chunks}
+    # a near-copy keeps its article record (listed, citable by id) but no searchable chunks: its vector
+    # is its headline's
+    texts = [t for article, chunks in group for t in (
+        [_embedding_text(article, c.text) for c in chunks] if chunks else [article.title or article.body[:500]])]
+    vectors = embedder.embed(texts)
+    old = store.chunk_hashes_by_article([article.id for article, _ in group])
+    items, records, stale, at = [], [], [], 0
+    for article, chunks in group:
+        own = vectors[at : at + (len(chunks) or 1)]
+        at += len(chunks) or 1
+        previous = old.get(article.id, {})
+        for c in chunks:
+            items.append((article, c))
+            if c.id not in previous:
+                report.added += 1
+            elif previous[c.id] != c.hash:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        gone = set(previous) - {c.id for c in chunks}
+        stale += gone
+        report.removed += len(gone)
+        records.append((article, own.mean(axis=0) if chunks else own[0]))
+    store.upsert_chunks(items, np.vstack([vectors[i] for i in _chunk_rows(group)]) if items else vectors[:0])
     store.delete_chunks(stale)
-    report.removed += len(stale)
-    article_vector = vectors.mean(axis=0)
-    store.commit_article(article, article_vector, root)
+    store.commit_articles(records, root)
+
+
+def _chunk_rows(group: list[tuple[Article, list[Chunk]]]) -> list[int]:
+    """Rows of the group's vectors that belong to chunks (a near-copy's headline row does not)."""
+    rows, at = [], 0
+    for _, chunks in group:
+        rows += range(at, at + len(chunks))
+        at += len(chunks) or 1
+    return rows
 
 
 def _embedding_text(article: Article, text: str) -> str:

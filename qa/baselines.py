@@ -93,9 +93,9 @@ class TutorialPipeline:
             if not chunks:
                 continue
             vectors = self.embedder.embed([c.text for c in chunks])
-            self.store.upsert_chunks(article, chunks, vectors)
+            self.store.upsert_chunks([(article, c) for c in chunks], vectors)
             self.store.delete_chunks(set(self.store.chunk_hashes(article.id)) - {c.id for c in chunks})
-            self.store.commit_article(article, vectors.mean(axis=0), TUTORIAL_ROOT)
+            self.store.commit_articles([(article, vectors.mean(axis=0))], TUTORIAL_ROOT)
             changed += 1
         for article_id in set(existing) - set(wanted):
             self.store.delete_article(article_id)

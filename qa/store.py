@@ -141,8 +141,18 @@ class ChromaStore:
         return _article_from(got["ids"][0], got["metadatas"][0], got["documents"][0])
 
     def chunk_hashes(self, article_id: str) -> dict[str, str]:
-        got = self._guard(lambda: self._chunks.get(where={"article_id": article_id}, include=["metadatas"]))
-        return {rid: meta["hash"] for rid, meta in zip(got["ids"], got["metadatas"])}
+        return self.chunk_hashes_by_article([article_id]).get(article_id, {})
+
+    def chunk_hashes_by_article(self, article_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """{article id: {chunk id: chunk hash}} for several articles in one read."""
+        if not article_ids:
+            return {}
+        where = {"article_id": article_ids[0]} if len(article_ids) == 1 else {"article_id": {"$in": list(article_ids)}}
+        got = self._guard(lambda: self._chunks.get(where=where, include=["metadatas"]))
+        out: dict[str, dict[str, str]] = {}
+        for rid, meta in zip(got["ids"], got["metadatas"]):
+            out.setdefault(meta["article_id"], {})[rid] = meta["hash"]
+        return out
 
     def chunks(self) -> list[StoredChunk]:
         """Every chunk whose article is committed (interrupted writes of a newer version are ignored)."""
@@ -170,13 +180,14 @@ class ChromaStore:
 
     # ---- writes ------------------------------------------------------------------------------
 
-    def upsert_chunks(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        if not chunks:
+    def upsert_chunks(self, items: Sequence[tuple[Article, Chunk]], vectors: np.ndarray) -> None:
+        """Chunks of one or several articles, with their vectors, in one write."""
+        if not items:
             return
-        metas = [_chunk_meta(article, c) for c in chunks]
+        metas = [_chunk_meta(article, c) for article, c in items]
         self._guard(lambda: self._chunks.upsert(
-            ids=[c.id for c in chunks], embeddings=vectors.tolist(),
-            documents=[c.text for c in chunks], metadatas=metas,
+            ids=[c.id for _, c in items], embeddings=vectors.tolist(),
+            documents=[c.text for _, c in items], metadatas=metas,
         ))
 
     def delete_chunks(self, ids: Iterable[str]) -> None:
@@ -184,15 +195,17 @@ class ChromaStore:
         if ids:
             self._guard(lambda: self._chunks.delete(ids=ids))
 
-    def commit_article(self, article: Article, vector: np.ndarray, root: str) -> None:
-        """Write the article record last: it is what makes its chunks visible to readers."""
-        meta = {
-            "title": article.title, "outlet": article.outlet, "published": article.published,
-            "url": article.url, "byline": article.byline, "source": article.source,
-            "content_hash": article.content_hash, "root": root, "duplicate_of": article.duplicate_of,
-        }
+    def commit_articles(self, records: Sequence[tuple[Article, np.ndarray]], root: str) -> None:
+        """Write article records last: they are what makes their chunks visible to readers."""
+        if not records:
+            return
+        metas = [{
+            "title": a.title, "outlet": a.outlet, "published": a.published, "url": a.url, "byline": a.byline,
+            "source": a.source, "content_hash": a.content_hash, "root": root, "duplicate_of": a.duplicate_of,
+        } for a, _ in records]
         self._guard(lambda: self._articles.upsert(
-            ids=[article.id], embeddings=[vector.tolist()], documents=[article.body], metadatas=[meta]))
+            ids=[a.id for a, _ in records], embeddings=[v.tolist() for _, v in records],
+            documents=[a.body for a, _ in records], metadatas=metas))
 
     def delete_article(self, article_id: str) -> None:
         self._guard(lambda: self._articles.delete(ids=[article_id]))
