@@ -13,8 +13,8 @@ def chunk_article(article: Article, max_tokens: int = 160, overlap_tokens: int =
     """Chunks whose text is exactly article.body[start:end]; consecutive chunks share whole sentences."""
     if overlap_tokens >= max_tokens:
         raise ValueError("overlap must be smaller than the chunk size")
-    pieces = _fit(split_sentences(article.body), article.body, max_tokens)
-    sizes = [tokens.count(p.text) for p in pieces]
+    fitted = _fit(split_sentences(article.body), article.body, max_tokens)
+    pieces, sizes = [p for p, _ in fitted], [n for _, n in fitted]
     chunks: list[Chunk] = []
     i = 0
     while i < len(pieces):
@@ -44,14 +44,15 @@ def chunk_article(article: Article, max_tokens: int = 160, overlap_tokens: int =
     return chunks
 
 
-def _fit(sentences: list[Sentence], body: str, max_tokens: int) -> list[Sentence]:
-    """Sentences longer than a chunk are cut into token windows (rare: lists, tables, run-ons)."""
+def _fit(sentences: list[Sentence], body: str, max_tokens: int) -> list[tuple[Sentence, int]]:
+    """Sentences with their token counts; those longer than a chunk are cut into token windows (rare:
+    lists, tables, run-ons)."""
     enc = tokens.encoding()
-    out: list[Sentence] = []
+    out: list[tuple[Sentence, int]] = []
     for s in sentences:
         ids = enc.encode(s.text, disallowed_special=())
         if len(ids) <= max_tokens:
-            out.append(s)
+            out.append((s, len(ids)))
             continue
         pos = s.start
         for lo in range(0, len(ids), max_tokens):
@@ -62,6 +63,6 @@ def _fit(sentences: list[Sentence], body: str, max_tokens: int) -> list[Sentence
                 piece = body[pos : min(s.end, pos + len(piece))]
             end = min(s.end, at + len(piece.strip()))
             if end > at:
-                out.append(Sentence(body[at:end], at, end))
+                out.append((Sentence(body[at:end], at, end), tokens.count(body[at:end])))
             pos = end
     return out
