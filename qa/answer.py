@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa import order
+from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
@@ -69,7 +69,7 @@ class ExtractiveAnswerer:
         if reason:
             return refusal(question, query or question, passages, snapshot, reason)
         if info.kind == "order":
-            ordered = self._in_order(info, usable, snapshot)
+            ordered = order.answer_order(info.text, usable, snapshot)
             if ordered:
                 chosen, short = ordered
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
@@ -176,37 +176,6 @@ class ExtractiveAnswerer:
         return chosen
 
 
-    def _in_order(self, info: QuestionInfo, candidates: list[_Candidate], snapshot: CorpusSnapshot):
-        """For "did A happen before or after B?": a sentence on each event and the order the evidence
-        gives, as a short answer ("After, by the articles' publication dates"); None when it gives none."""
-        asked = order.parse(info.text)
-        if asked is None:
-            return None
-        pairs = _on_each((asked.first_event, asked.second_event), candidates, snapshot)
-        if not pairs:
-            return None
-        ordered = None
-        a, b = pairs[-1]  # the best sentence on each event
-        if a is not b and a.passage.article.id == b.passage.article.id:
-            # one article telling of both, the other event as an earlier or later one ("two earlier
-            # rounds"), is the best evidence; then dates the sentences state, then publication dates
-            said_of_a, said_of_b = order.described_as(a.text), order.described_as(b.text)
-            if said_of_b and not said_of_a:
-                ordered = (a, b, -said_of_b, "the article’s own account")
-        if ordered is None:
-            ordered = next(((a, b, *result) for a, b in pairs if (result := order.compare(
-                order.Dated(order.stated_date(a.text), a.passage.article.published),
-                order.Dated(order.stated_date(b.text), b.passage.article.published)))), None)
-        if ordered is None:
-            return None
-        a, b, sign, basis = ordered
-        if asked.asks_which:
-            said = asked.first_event if sign < 0 else asked.second_event
-        else:
-            said = "before" if sign < 0 else "after"
-        chosen = [a] if a is b else [a, b]
-        return chosen, f"{said[:1].upper()}{said[1:]}, by {basis}"
-
     def _other_values(self, candidates: list[_Candidate], chosen: list[_Candidate]) -> list[_Candidate]:
         """Each other article's best sentence stating a value of the kind asked for, about as much on
         the question as the lead one: the versions a disagreement would be made of."""
@@ -240,32 +209,6 @@ class ExtractiveAnswerer:
                 voices[article] = c
         chosen += sorted(voices.values(), key=lambda c: -c.score)[: MAX_PERSPECTIVES - 1]
         return chosen
-
-
-def _on_each(phrases: tuple[str, str], candidates: list[_Candidate], snapshot: CorpusSnapshot):
-    """Pairs of sentences on each of two events, best first: pairs from two different articles by how
-    much of each phrase's (idf-weighted) words they hold, each at least half as well as the best sentence
-    on it or naming all its names; then the best sentence on each. None when a phrase matches nothing."""
-    ranked = []
-    for phrase in phrases:
-        weights = {t: snapshot.keyword.idf(t) for t in set(terms(phrase)) if snapshot.keyword.known(t)}
-        names = {fold(w) for w in re.findall(r"\b[A-Z][\w’'-]+", phrase)}
-        total = sum(weights.values())
-        scored = []
-        for c in candidates:
-            words = set(terms(c.text))
-            share = sum(w for t, w in weights.items() if t in words) / total if total else 0.0
-            if share > 0:
-                scored.append((share, bool(names) and names <= set(terms(c.text, keep_stopwords=True)), c))
-        if not scored:
-            return None
-        top = max(share for share, _, _ in scored)
-        ranked.append([(share / top, named, c) for share, named, c in scored])
-    pairs = [(ra + rb, a, b) for ra, na, a in ranked[0] for rb, nb, b in ranked[1]
-             if a.passage.article.id != b.passage.article.id and (ra >= 0.5 or na) and (rb >= 0.5 or nb)]
-    pairs.sort(key=lambda p: -p[0])
-    best = (max(ranked[0], key=lambda x: x[0])[2], max(ranked[1], key=lambda x: x[0])[2])
-    return [(a, b) for _, a, b in pairs] + [best]
 
 
 def known_share(info: QuestionInfo, snapshot: CorpusSnapshot) -> float:

@@ -1,10 +1,13 @@
 """Questions about the order of two events ("Did A happen before or after B?", "Which came first: A
-or B?"): the two event phrases, and which came first by the dates the evidence gives."""
+or B?"): the two event phrases, a sentence on each, and which came first by what the evidence gives."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from qa.corpus import CorpusSnapshot
+from qa.text import fold, terms
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -77,3 +80,59 @@ def compare(a: Dated, b: Dated) -> tuple[int, str] | None:
     if a.published and b.published and a.published != b.published:
         return (-1 if a.published < b.published else 1), "the articles' publication dates"
     return None
+
+
+def answer_order(question: str, candidates: list, snapshot: CorpusSnapshot):
+    """(the sentences on each event, a short answer such as "After, by the articles' publication dates"),
+    or None when the evidence gives no order. `candidates` are the answerer's scored sentences, best
+    first (each with .text and .passage)."""
+    asked = parse(question)
+    pairs = _on_each((asked.first_event, asked.second_event), candidates, snapshot) if asked else None
+    if not pairs:
+        return None
+    ordered = None
+    a, b = pairs[-1]  # the best sentence on each event
+    if a is not b and a.passage.article.id == b.passage.article.id:
+        # one article telling of both, the other event as an earlier or later one ("two earlier
+        # rounds"), is the best evidence; then dates the sentences state, then publication dates
+        said_of_a, said_of_b = described_as(a.text), described_as(b.text)
+        if said_of_b and not said_of_a:
+            ordered = (a, b, -said_of_b, "the article’s own account")
+    if ordered is None:
+        ordered = next(((a, b, *result) for a, b in pairs if (result := compare(
+            Dated(stated_date(a.text), a.passage.article.published),
+            Dated(stated_date(b.text), b.passage.article.published)))), None)
+    if ordered is None:
+        return None
+    a, b, sign, basis = ordered
+    if asked.asks_which:
+        said = asked.first_event if sign < 0 else asked.second_event
+    else:
+        said = "before" if sign < 0 else "after"
+    return ([a] if a is b else [a, b]), f"{said[:1].upper()}{said[1:]}, by {basis}"
+
+
+def _on_each(phrases: tuple[str, str], candidates: list, snapshot: CorpusSnapshot):
+    """Pairs of sentences on each of two events, best first: pairs from two different articles by how
+    much of each phrase's (idf-weighted) words they hold, each at least half as well as the best sentence
+    on it or naming all its names; then the best sentence on each. None when a phrase matches nothing."""
+    ranked = []
+    for phrase in phrases:
+        weights = {t: snapshot.keyword.idf(t) for t in set(terms(phrase)) if snapshot.keyword.known(t)}
+        names = {fold(w) for w in re.findall(r"\b[A-Z][\w’'-]+", phrase)}
+        total = sum(weights.values())
+        scored = []
+        for c in candidates:
+            words = set(terms(c.text))
+            share = sum(w for t, w in weights.items() if t in words) / total if total else 0.0
+            if share > 0:
+                scored.append((share, bool(names) and names <= set(terms(c.text, keep_stopwords=True)), c))
+        if not scored:
+            return None
+        top = max(share for share, _, _ in scored)
+        ranked.append([(share / top, named, c) for share, named, c in scored])
+    pairs = [(ra + rb, a, b) for ra, na, a in ranked[0] for rb, nb, b in ranked[1]
+             if a.passage.article.id != b.passage.article.id and (ra >= 0.5 or na) and (rb >= 0.5 or nb)]
+    pairs.sort(key=lambda p: -p[0])
+    best = (max(ranked[0], key=lambda x: x[0])[2], max(ranked[1], key=lambda x: x[0])[2])
+    return [(a, b) for _, a, b in pairs] + [best]
