@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from ingest.chunk import chunk_article
 from ingest.dedupe import find_copies
 from ingest.load import content_hash, load_folder
@@ -94,9 +92,10 @@ def _index_group(group: list[tuple[Article, list[Chunk]]], store: ChromaStore, e
         [_embedding_text(article, c.text) for c in chunks] if chunks else [article.title or article.body[:500]])]
     vectors = embedder.embed(texts)
     old = store.chunk_hashes_by_article([article.id for article, _ in group])
-    items, records, stale, at = [], [], [], 0
+    items, rows, records, stale, at = [], [], [], [], 0
     for article, chunks in group:
         own = vectors[at : at + (len(chunks) or 1)]
+        rows += range(at, at + len(chunks))  # a near-copy's headline row is no chunk's
         at += len(chunks) or 1
         previous = old.get(article.id, {})
         for c in chunks:
@@ -111,18 +110,9 @@ def _index_group(group: list[tuple[Article, list[Chunk]]], store: ChromaStore, e
         stale += gone
         report.removed += len(gone)
         records.append((article, own.mean(axis=0) if chunks else own[0]))
-    store.upsert_chunks(items, np.vstack([vectors[i] for i in _chunk_rows(group)]) if items else vectors[:0])
+    store.upsert_chunks(items, vectors[rows])
     store.delete_chunks(stale)
     store.commit_articles(records, root)
-
-
-def _chunk_rows(group: list[tuple[Article, list[Chunk]]]) -> list[int]:
-    """Rows of the group's vectors that belong to chunks (a near-copy's headline row does not)."""
-    rows, at = [], 0
-    for _, chunks in group:
-        rows += range(at, at + len(chunks))
-        at += len(chunks) or 1
-    return rows
 
 
 def _embedding_text(article: Article, text: str) -> str:

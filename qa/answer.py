@@ -75,9 +75,9 @@ class ExtractiveAnswerer:
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         verdict = asks_for_verdict(info.text)
         chosen = self._select(usable, verdict)
-        if info.kind in _NEEDS_FIT and not verdict:
-            # a date or a figure is checked against what the other articles state for it
-            checked = compose(info, question, query or question, chosen + self._other_values(usable, chosen), passages)
+        others = self._other_values(usable, chosen) if info.kind in _NEEDS_FIT and not verdict else []
+        if others:  # a date or a figure is checked against what the other articles state for it
+            checked = compose(info, question, query or question, chosen + others, passages)
             if checked.conflicts:
                 return checked
         return compose(info, question, query or question, chosen, passages)

@@ -116,17 +116,17 @@ def _on_each(phrases: tuple[str, str], candidates: list, snapshot: CorpusSnapsho
     """Pairs of sentences on each of two events, best first: pairs from two different articles by how
     much of each phrase's (idf-weighted) words they hold, each at least half as well as the best sentence
     on it or naming all its names; then the best sentence on each. None when a phrase matches nothing."""
+    words = [(set(terms(c.text)), set(terms(c.text, keep_stopwords=True))) for c in candidates]
     ranked = []
     for phrase in phrases:
         weights = {t: snapshot.keyword.idf(t) for t in set(terms(phrase)) if snapshot.keyword.known(t)}
         names = {fold(w) for w in re.findall(r"\b[A-Z][\w’'-]+", phrase)}
         total = sum(weights.values())
         scored = []
-        for c in candidates:
-            words = set(terms(c.text))
-            share = sum(w for t, w in weights.items() if t in words) / total if total else 0.0
+        for c, (content, every) in zip(candidates, words):
+            share = sum(w for t, w in weights.items() if t in content) / total if total else 0.0
             if share > 0:
-                scored.append((share, bool(names) and names <= set(terms(c.text, keep_stopwords=True)), c))
+                scored.append((share, bool(names) and names <= every, c))
         if not scored:
             return None
         top = max(share for share, _, _ in scored)
