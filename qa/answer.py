@@ -13,7 +13,7 @@ from qa.corpus import CorpusSnapshot
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.short_answer import DURATION, short_answer
+from qa.short_answer import durations, short_answer
 from qa.text import fold, terms
 from qa.verify import supported
 
@@ -259,7 +259,7 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
     if info.kind == "money":
         return bool(_MONEY.search(sentence))
     if info.kind == "duration":
-        return bool(DURATION.search(sentence))
+        return bool(durations(info, sentence))
     if info.kind == "date":
         return bool(_DATE.search(sentence))
     if info.kind == "person":

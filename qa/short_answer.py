@@ -37,6 +37,7 @@ DURATION = re.compile(
     rf"{_AMOUNT}(?:[\s-]+and a half)?[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
 _GENERIC_DURATION_WORDS = frozenset(terms("last lasted take took long soon time"))
 MAX_NAMES = 3
+_PLURAL_WHO = re.compile(r"\bwho (are|were|have|had)\b|\bwhich (\w+ )?\w+s (are|were|have|did|do)\b", re.I)
 
 
 def short_answer(info: QuestionInfo, sentence: str) -> str:
@@ -44,7 +45,7 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     if info.kind in ("count", "money"):
         return _count_span(info, sentence)
     if info.kind == "duration":
-        return _only(m.group(0) for m in DURATION.finditer(sentence) if _near_question_words(info, sentence, m))
+        return _only(durations(info, sentence))
     if info.kind == "person":
         return _names(info, sentence) if _asks_for_a_name(info) else ""
     if info.kind == "date":
@@ -70,13 +71,19 @@ def _only(spans) -> str:
     return found[0] if len(found) == 1 else ""
 
 
-def _near_question_words(info: QuestionInfo, sentence: str, m: re.Match, window: int = 6) -> bool:
-    """A span a few words from something the question names ("a second day of discussions that lasted
-    just two hours"): a duration far from what is asked about may measure something else."""
+def durations(info: QuestionInfo, sentence: str, window: int = 6) -> list[str]:
+    """Lengths of time in the sentence that stand a few words from what the question names (two of its
+    words, or its one word): "a second day of discussions that lasted just two hours". A duration beside
+    something else ("stop the violations within 24 hours", asked about a third phase) measures that."""
     wanted = set(info.terms) - _GENERIC_DURATION_WORDS
-    before = terms(" ".join(sentence[: m.start()].split()[-window:]))
-    after = terms(" ".join(sentence[m.end():].split()[:window]))
-    return bool(wanted & set(before + after))
+    need = min(2, len(wanted))
+    found = []
+    for m in DURATION.finditer(sentence):
+        before = terms(" ".join(sentence[: m.start()].split()[-window:]))
+        after = terms(" ".join(sentence[m.end():].split()[:window]))
+        if need and len(wanted & set(before + after)) >= need:
+            found.append(m.group(0))
+    return found
 
 
 def _asked(info: QuestionInfo, span: str) -> bool:
@@ -86,19 +93,21 @@ def _asked(info: QuestionInfo, span: str) -> bool:
 
 
 def _names(info: QuestionInfo, sentence: str) -> str:
-    """People named in the sentence who are not named in the question: "A", "A and B", "A, B and C";
-    when the question quotes words the sentence holds, only the person named nearest to them (the speaker)."""
+    """People named in the sentence who are not named in the question: "A", "A and B", "A, B and C" when
+    it asks for several ("Who are...?"), else the one person named; when the question quotes words the
+    sentence holds, only the person named nearest to them (the speaker). "" when unsure."""
     people = [(m.start(), name) for m in _CAPITALISED.finditer(sentence)
               if (name := _person(sentence, m)) and not _asked(info, name)]
     quoted = _quoted_in(info.text, sentence)
     if quoted is not None and people:
         people = [min(people, key=lambda p: abs(p[0] - quoted))]
     found: list[str] = []
+    limit = MAX_NAMES if _PLURAL_WHO.search(info.text) else 1  # "Who led...?" wants one person
     for _, name in people:
         surname = fold(name.split()[-1])
         if all(fold(f.split()[-1]) != surname for f in found):
             found.append(name)
-    if not found or len(found) > MAX_NAMES:
+    if not found or len(found) > limit:
         return ""
     return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
 

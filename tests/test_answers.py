@@ -50,6 +50,9 @@ def test_refuses_when_the_number_asked_for_is_not_stated(assistant):
 def test_duration_question_leads_with_the_length_of_time(assistant):
     answer = assistant.ask("How long did the second day of talks in Geneva last?")
     assert answer.short_answer == "just two hours" and "lasted just two hours" in answer.sentences[0].text
+    # of the plan's three phases, the sentence whose duration stands beside "third phase" leads
+    answer = assistant.ask("How soon after a first violation would the third phase of Rutte's plan begin?")
+    assert answer.short_answer == "72 hours" and "72 hours" in answer.sentences[0].text
 
 
 def test_a_date_is_checked_against_the_other_articles_and_a_difference_is_shown(assistant):

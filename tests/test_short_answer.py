@@ -83,3 +83,18 @@ def test_duration_is_given_when_it_stands_beside_what_is_asked_about():
     assert said("How long did the second day of talks last?", sentence) == "just two hours"
     # the only duration measures something the question does not name
     assert said("How long has the war lasted?", sentence) == ""
+
+
+def test_a_question_for_one_person_gets_a_name_only_when_the_sentence_names_one():
+    sentence = "Vladimir Medinsky led the team, Dmitry Peskov said on Monday."
+    assert said("Who led the Russian team?", sentence) == ""  # two people: the sentence has to speak
+    assert said("Who are the people named?", sentence) == "Vladimir Medinsky and Dmitry Peskov"
+    assert said("Who led the Russian team?", "Vladimir Medinsky led the team.") == "Vladimir Medinsky"
+
+
+def test_a_duration_beside_something_else_the_question_names_is_not_its_answer():
+    asked = "How soon after the first violation would the third phase start?"
+    first = "A first-phase response includes actions by forces to stop the violations within 24 hours."
+    third = "If the violation escalates, a third phase will commence 72 hours after the initial incident."
+    assert said(asked, first) == ""  # one question word beside it ("violations"): it measures the first phase
+    assert said(asked, third) == "72 hours"
