@@ -42,6 +42,7 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
                               duplicates=sorted((canonical, copy) for copy, canonical in copies.items()))
         advance = progress_factory(len(articles)) if progress_factory else (lambda n: None)
         group: list[tuple[Article, list[Chunk]]] = []
+        grouped = 0  # chunks in the group (a near-copy counts one: its headline is embedded)
         for article in articles:
             previous = existing.get(article.id)
             if previous and previous.get("content_hash") == article.content_hash:
@@ -56,10 +57,11 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
             chunks = [] if article.duplicate_of else chunk_article(
                 article, settings.chunk_tokens, settings.chunk_overlap_tokens)
             group.append((article, chunks))
-            if sum(len(c) or 1 for _, c in group) >= GROUP_CHUNKS:
+            grouped += len(chunks) or 1
+            if grouped >= GROUP_CHUNKS:
                 _index_group(group, store, embedder, str(root), report)
                 advance(len(group))
-                group = []
+                group, grouped = [], 0
         _index_group(group, store, embedder, str(root), report)
         advance(len(group))
         current = {a.id for a in articles}

@@ -17,8 +17,8 @@ _PLACE = re.compile(r"\bwhere\b|\bwhich (city|country|countries|place)\b|\bwhat 
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
-_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-             "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+                  "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "which", "why", "did", "does", "do",
                    "is", "are", "was", "were", "has", "have", "had", "can", "could", "would", "will", "under",
                    "besides", "according", "exactly", "in", "on", "and", "the", "a", "an", "if"}
@@ -71,7 +71,7 @@ def _entities(question: str) -> tuple[str, ...]:
             continue  # a lone capitalised first word is just the start of the sentence ("Short of ...")
         # in hyphenated words only the capitalised parts name something ("Ukrainian-held" -> Ukrainian)
         parts = [p for w in m.group(0).split() for p in w.split("-") if p[:1].isupper()]
-        words = [p.strip("'’\"“”") for p in parts if fold(p) not in _QUESTION_WORDS and fold(p) not in _CALENDAR]
+        words = [p.strip("'’\"“”") for p in parts if fold(p) not in _QUESTION_WORDS and fold(p) not in CALENDAR_WORDS]
         words = [w.removesuffix("’s").removesuffix("'s") for w in words if w]
         if words:
             found.append(fold(" ".join(words)))

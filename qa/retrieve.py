@@ -119,8 +119,9 @@ def _rescored(fused: dict[int, float], snapshot: CorpusSnapshot, query: str, wei
     out = dict(fused)
     for pos in sorted(fused, key=lambda p: -fused[p])[:top]:
         chunk = snapshot.chunks[pos]
-        best = max((sum(w for t, w in weights.items() if t in set(terms(s.text))) / total
-                    for s in split_sentences(chunk.text)), default=0.0)
+        sentence_terms = (set(terms(s.text)) for s in split_sentences(chunk.text))
+        best = max((sum(w for t, w in weights.items() if t in words) / total for words in sentence_terms),
+                   default=0.0)
         out[pos] = fused[pos] * (1 + weight * best)
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from qa.question import QuestionInfo
+from qa.question import CALENDAR_WORDS, QuestionInfo
 from qa.text import STOPWORDS, fold, terms
 
 _COUNT_SPAN = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
@@ -20,8 +20,6 @@ ambassador representative kremlin white house us u.s. uk eu nato national securi
 director former then lead top senior commander king queen pope
 """.split())
 _PLACE_CONTEXT = frozenset({"the", "in", "at", "to", "from", "of", "into", "near", "across"})
-_CALENDAR = re.compile(r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
-                       r"may|june|july|august|september|october|november|december)$", re.I)
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WHEN_SPAN = re.compile(
@@ -52,7 +50,7 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
         return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
     if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):
         return _only(m.group(1) for m in _PLACE_SPAN.finditer(sentence)
-                     if not _asked(info, m.group(1)) and not _CALENDAR.match(m.group(1)))
+                     if not _asked(info, m.group(1)) and fold(m.group(1)) not in CALENDAR_WORDS)
     return ""
 
 
@@ -132,7 +130,7 @@ def _person(sentence: str, m: re.Match) -> str:
     while words and (fold(words[0]) in _TITLES or fold(words[0]) in STOPWORDS or _demonym(words[0])):
         titled = titled or fold(words[0]) not in STOPWORDS
         words = words[1:]
-    if not words or any(_CALENDAR.match(w) for w in words):
+    if not words or any(fold(w) in CALENDAR_WORDS for w in words):
         return ""
     if not titled:
         before = sentence[: m.start()].split()
