@@ -76,10 +76,12 @@ class Assistant:
 
     def status(self) -> dict:
         snap = self.snapshot()
-        articles, chunks = self.store.counts()
+        self.store.counts()  # the store must answer: ready means questions can be answered now
         oldest, newest = snap.date_range()
+        # the counts of the snapshot answers are drawn from, not the store's: an ingest elsewhere that
+        # has written its articles but not yet bumped the version is not shown before it is answered from
         return {
-            "articles": articles, "chunks": chunks, "index_version": snap.version,
+            "articles": len(snap.article_words), "chunks": len(snap.chunks), "index_version": snap.version,
             "embedding_model": self.embedder.name, "dimension": self.embedder.dimension,
             "oldest": oldest, "newest": newest, "outlets": snap.outlets(),
             "store": "server" if self.settings.chroma_url else "embedded",

@@ -319,6 +319,14 @@ def test_health_is_liveness_and_ready_reports_the_index(client, spec):
     assert ready["store"] == "embedded"
 
 
+def test_ready_counts_what_answers_are_drawn_from_not_a_half_finished_ingest(client, assistant, monkeypatch):
+    # another process has written articles but not yet bumped the index version: until it does, the
+    # worker answers from the old snapshot, and readiness must not claim the new articles
+    monkeypatch.setattr(assistant.store, "counts", lambda: (6, 99))
+    ready = client.get("/api/ready").get_json()
+    assert (ready["articles"], ready["chunks"]) == (5, len(assistant.snapshot().chunks))
+
+
 def test_openapi_spec_is_valid_and_documents_every_route(client, app):
     from openapi_spec_validator import validate
 
