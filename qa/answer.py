@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from qa import order
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
+from qa.dates import MONTH_PATTERN
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
@@ -22,6 +24,11 @@ _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*
 _DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|"
                    r"june|july|august|september|october|november|december|yesterday|today|tonight|overnight|"
                    r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b", re.I)
+_CLAIMED_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+                           rf"\b{MONTH_PATTERN}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?|"
+                           rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?:,?\s+\d{{4}})?", re.I)
+# verbs that say an event happened, not which one: "did the round take place / happen / begin on ..."
+_HAPPENED = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur|start|begin|began|begun)\w*\b|\b(held|hold)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _PLACE = re.compile(r"\b(in|to|at|from)\s+(the\s+)?[A-Z][\w-]+", re.U)
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
@@ -53,6 +60,7 @@ class _Candidate:
     score: float
     coverage: float
     fits: bool  # holds the kind of thing asked for
+    topic: float  # coverage of the sentence with its article's headline: how much it is about the question
 
 
 class ExtractiveAnswerer:
@@ -83,12 +91,14 @@ class ExtractiveAnswerer:
         return compose(info, question, query or question, chosen, passages)
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> list[_Candidate]:
-        # words no article contains cannot be matched by any sentence: they do not count
-        weights = {t: snapshot.keyword.idf(t) for t in set(info.terms) if snapshot.keyword.known(t)}
-        total = sum(weights.values()) or 1.0
-        top_score = max((p.score for p in passages), default=1.0) or 1.0
         verdict = asks_for_verdict(info.text)
         dated_question = bool(_DATE.search(info.text))
+        # words no article contains cannot be matched by any sentence: they do not count; nor, in "did
+        # it happen on February 1?", does the date: it is the claim checked, and a source may give another
+        claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
+        weights = {t: snapshot.keyword.idf(t) for t in set(info.terms) - claimed if snapshot.keyword.known(t)}
+        total = sum(weights.values()) or 1.0
+        top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
@@ -105,12 +115,15 @@ class ExtractiveAnswerer:
                     s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
                 sentence_terms = set(terms(s.text))
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
+                headed = sentence_terms | headline_terms(p.article.title)
+                topic = sum(w for t, w in weights.items() if t in headed) / total
+                # a yes/no question is answered by a verdict, or, when it names a date, by a date
                 fits = _fits(info, s.text) or (verdict and (
-                    polarity(s.text) != 0 or (dated_question and bool(_DATE.search(s.text)))))
+                    bool(_DATE.search(s.text)) if dated_question else polarity(s.text) != 0))
                 # the type bonus needs the sentence to be about the question at all
                 bonus = 0.25 if fits and coverage >= 0.15 else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
-                out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits))
+                out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
         return out
 
@@ -217,6 +230,17 @@ def known_share(info: QuestionInfo, snapshot: CorpusSnapshot) -> float:
     return sum(snapshot.keyword.known(t) for t in words) / len(words) if words else 0.0
 
 
+@lru_cache(maxsize=4096)
+def headline_terms(title: str) -> frozenset[str]:
+    return frozenset(terms(title))
+
+
+def _claimed_date_terms(question: str) -> set[str]:
+    """The words of the dates a question states ("february", "1" in "... on February 1?")."""
+    claimed = {t for m in _CLAIMED_DATE.finditer(question) for t in terms(m.group(0))}
+    return claimed | {t for m in _HAPPENED.finditer(question) for t in terms(m.group(0))}
+
+
 def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passage) -> Sentence:
     """A quoted sentence that does not say who speaks is joined to the sentence before it that does,
     so a quote is never shown without its speaker."""
@@ -310,7 +334,7 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
         shown = " ".join(c.text.split())  # a lead-in joined to its statement may span a paragraph break
         sentences.append(AnswerSentence(shown, (n,), supported(c.text, [p.text])))
         statements.append(Statement(n, shown, p.article.id, p.article.title, p.article.outlet,
-                                    p.article.published, c.coverage))
+                                    p.article.published, c.coverage, c.topic))
     conflicts = find_conflicts(info.text, info.kind, statements)
     if conflicts:
         parts = ["The sources disagree."]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from qa.dates import weekday_date
 from qa.schema import Conflict
 from qa.text import fold
 
@@ -17,6 +19,9 @@ _DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)
 _MONTH_DAY = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
                         r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})(?:st|nd|rd|th)?\s+(january|february|march|april|"
                         r"may|june|july|august|september|october|november|december)\b", re.I)
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_AHEAD = re.compile(r"\b(will|scheduled|next)\b", re.I)  # "will meet on Sunday": the coming Sunday
 _FIGURE = re.compile(r"\b\d[\d,.]*\b")
 _POSITIVE = ("agreed", "agreement", "constructive", "productive", "progress", "success", "breakthrough",
              "positive", "achieved", "confirmed", "announced the agreement", "have agreed", "moving forward",
@@ -47,6 +52,7 @@ class Statement:
     outlet: str
     published: str
     coverage: float = 1.0  # share of the question's words it holds: only on-topic statements can conflict
+    topic: float = 0.0  # the share it holds with its article's headline ("... Second Round of Talks")
 
 
 def asks_for_verdict(question: str) -> bool:
@@ -62,8 +68,9 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
     if len({s.article_id for s in on_topic}) < 2:
         return ()
     best = max(s.coverage for s in on_topic)
-    # values (dates, figures) only conflict between statements closely about the question
-    close = [s for s in on_topic if s.coverage >= 0.6 * best]
+    # values (dates, figures) only conflict between statements closely about the question: by their
+    # own words or with their article's headline ("met on Wednesday" under "Second Round of Talks")
+    close = [s for s in on_topic if max(s.coverage, s.topic) >= 0.6 * best]
     found: list[Conflict] = []
     if kind == "date" or (asks_for_verdict(question) and (_DAY.search(question) or _MONTH_DAY.search(question))):
         conflict = _differing(close, _dates, "date")
@@ -80,27 +87,38 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
     return tuple(found)
 
 
-def _dates(text: str) -> frozenset[str]:
-    values = {m.group(1).lower() for m in _DAY.finditer(text)}
-    for m in _MONTH_DAY.finditer(text):
+def _dates(s: Statement) -> dict[str, str]:
+    """The days a statement names, as "february 4"; a bare weekday is placed by the article's date
+    ("met on Wednesday" in a paper of 2026-02-04 is February 4), else compared as written."""
+    values = {}
+    ahead = bool(_AHEAD.search(s.text))
+    for m in _DAY.finditer(s.text):
+        weekday = m.group(1).lower()
+        day = weekday_date(weekday, s.published, ahead)
+        if day:
+            when = date.fromisoformat(day)
+            values[f"{_MONTHS[when.month - 1]} {when.day}"] = f"{_MONTHS[when.month - 1]} {when.day} ({weekday})"
+        else:
+            values[weekday] = weekday
+    for m in _MONTH_DAY.finditer(s.text):
         month = (m.group(1) or m.group(4)).lower()
         day = m.group(2) or m.group(3)
-        values.add(f"{month} {int(day)}")
-    return frozenset(values)
+        values.setdefault(f"{month} {int(day)}", f"{month} {int(day)}")
+    return values
 
 
-def _figures(text: str) -> frozenset[str]:
-    return frozenset(m.group(0).replace(",", "") for m in _FIGURE.finditer(text))
+def _figures(s: Statement) -> dict[str, str]:
+    return {v: v for v in (m.group(0).replace(",", "") for m in _FIGURE.finditer(s.text))}
 
 
 def _differing(statements, extract, what: str) -> Conflict | None:
     versions = []
     seen_values: set[frozenset[str]] = set()
     for s in statements:
-        values = extract(s.text)
+        values = extract(s)
         if values:
-            versions.append(_version(s, ", ".join(sorted(values))))
-            seen_values.add(values)
+            versions.append(_version(s, ", ".join(values[k] for k in sorted(values))))
+            seen_values.add(frozenset(values))
     articles = {v["article_id"] for v in versions}
     if len(articles) >= 2 and len(seen_values) >= 2 and not _all_overlap(seen_values):
         return Conflict(topic=what, versions=tuple(versions))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 MONTHS = {
     name: i + 1
@@ -63,6 +63,20 @@ def parse_day_month(text: str, year: int) -> str:
         if m:
             return _iso(year, MONTHS[m.group(month_group).lower().rstrip(".")], int(m.group(day_group)))
     return ""
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_date(weekday: str, published: str, ahead: bool = False) -> str:
+    """The date a news article means by a bare weekday: the latest such day on or before its publication
+    date, or with `ahead` ("will meet on Sunday") the first on or after it; "" when undated."""
+    day = canonical_iso(published)
+    if not day or weekday.lower() not in WEEKDAYS:
+        return ""
+    when = date.fromisoformat(day)
+    shift = (WEEKDAYS.index(weekday.lower()) - when.weekday()) % 7
+    return (when + timedelta(days=shift) if ahead else when - timedelta(days=(7 - shift) % 7)).isoformat()
 
 
 def valid_iso(value: str) -> bool:

@@ -23,7 +23,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Citations", (("citation_precision", "precision"), ("citation_recall", "recall of gold sources"))),
     ("Abstention", (("abstain_precision", "refusal precision"), ("abstain_recall", "refusal recall"),
                     ("wrong_refusal_rate", "wrong refusals (answerable)"))),
-    ("Conflicts", (("conflict_cites_all", "cites every gold source"),)),
+    ("Conflicts", (("conflict_cites_all", "cites every gold source"), ("conflict_flagged", "says the sources disagree"),
+                   ("conflict_resolved", "both: every source cited, disagreement said"))),
     ("Latency (ms)", (("retrieve_p50_ms", "retrieve p50"), ("retrieve_p95_ms", "retrieve p95"),
                       ("answer_p50_ms", "answer p50"), ("answer_p95_ms", "answer p95"),
                       ("total_p50_ms", "total p50"), ("total_p95_ms", "total p95"))),
@@ -36,7 +37,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 TYPE_METRICS = {
     "unanswerable": ("abstain_recall",),
     "null_query": ("abstain_recall", "mh_accuracy"),
-    "conflict": ("source_hit@5", "all_sources@8", "citation_recall", "conflict_cites_all"),
+    "conflict": ("source_hit@5", "all_sources@8", "citation_recall", "conflict_cites_all", "conflict_flagged",
+                 "conflict_resolved"),
 }
 DEFAULT_TYPE_METRICS = ("source_hit@5", "all_sources@8", "evidence_hit@5", "answer_match", "answer_f1",
                         "citation_recall", "wrong_refusal_rate")
@@ -157,6 +159,8 @@ def failures(cases: Sequence[CaseResult]) -> list[tuple[CaseResult, str]]:
             problems.append(f"answer not matched (F1 {c.answer_f1:.2f})")
         if c.cites_all_sources is False:
             problems.append("conflict: not every source cited")
+        if c.flags_conflict is False:
+            problems.append("conflict: the disagreement is not said")
         if problems:
             out.append((c, "; ".join(problems)))
     return out

@@ -225,6 +225,7 @@ class CaseResult:
     filters: dict = field(default_factory=dict)  # filters the assistant read from the question itself
     error: str = ""
     multihop: dict = field(default_factory=dict)  # upstream per-query scores, for MultiHop-RAG
+    flags_conflict: bool | None = None  # conflict questions: says the sources disagree (a `conflicts` entry)
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,7 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
         citation_precision=metrics.citation_precision(cited, gold, case.evidence),
         citation_recall=metrics.citation_recall(cited_articles, gold),
         cites_all_sources=metrics.cites_all(cited_articles, gold) if case.type == "conflict" else None,
+        flags_conflict=bool(answer.conflicts) if case.type == "conflict" else None,
         retrieve_ms=float(timings.get("retrieve_ms", 0.0)), answer_ms=float(timings.get("answer_ms", 0.0)),
         total_ms=float(timings.get("total_ms", 0.0)), gold_sources=len(gold), gold_quotes=len(case.evidence),
         retrieved=tuple(p.article.id for p in ranked), cited=cited_articles,
@@ -348,6 +350,7 @@ def _failed(case: TestCase, error: str) -> CaseResult:
         citation_precision=None,
         citation_recall=metrics.citation_recall((), case.sources),
         cites_all_sources=False if case.type == "conflict" else None,
+        flags_conflict=False if case.type == "conflict" else None,
         retrieve_ms=0.0, answer_ms=0.0, total_ms=0.0, gold_sources=len(set(case.sources)),
         gold_quotes=len(case.evidence), error=error,
     )
@@ -377,6 +380,10 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
     m["abstain_recall"] = refusals.recall
     m["wrong_refusal_rate"] = refusals.wrong_refusal_rate
     m["conflict_cites_all"] = metrics.mean(c.cites_all_sources for c in cases)
+    m["conflict_flagged"] = metrics.mean(c.flags_conflict for c in cases)
+    # the conflict target: every gold source cited and the disagreement said
+    m["conflict_resolved"] = metrics.mean(None if c.cites_all_sources is None else (c.cites_all_sources and bool(c.flags_conflict))
+                                          for c in cases)
     timed = [c for c in cases if not c.error]
     for stage in ("retrieve", "answer", "total"):
         values = [getattr(c, f"{stage}_ms") for c in timed]

@@ -1,6 +1,8 @@
 """The extractive answerer: leads with what was asked, refuses when the corpus does not say, shows
 disagreement, and every sentence is checked against the passage it cites."""
 
+from dataclasses import replace
+
 import pytest
 
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
@@ -142,7 +144,18 @@ def test_find_conflicts_on_values_and_framings():
     dates = [_statement(1, "The round is scheduled for February 1.", "a"),
              _statement(2, "Delegates met on Wednesday morning.", "b")]
     (conflict,) = find_conflicts("Did the round take place on February 1?", "general", dates)
-    assert conflict.topic == "date" and [v["value"] for v in conflict.versions] == ["february 1", "wednesday"]
+    # a bare weekday is the one on or before the article's date (2026-02-02 here)
+    assert conflict.topic == "date" and [v["value"] for v in conflict.versions] == ["february 1", "january 28 (wednesday)"]
+    undated = [dates[0], replace(dates[1], published="")]
+    assert [v["value"] for v in find_conflicts("Did it happen on February 1?", "general", undated)[0].versions] == [
+        "february 1", "wednesday"]
+    # "met on Wednesday" in a paper of Wednesday February 4 and "February 4" elsewhere agree
+    same_day = [_statement(1, "Talks began on February 4.", "a"),
+                replace(_statement(2, "Delegates met on Wednesday morning.", "b"), published="2026-02-04")]
+    assert find_conflicts("Did talks begin on February 1?", "general", same_day) == ()
+    ahead = replace(_statement(2, "Delegates will meet on Sunday.", "b"), published="2026-02-04")
+    assert find_conflicts("Did talks begin on February 1?", "general", [dates[0], ahead])[0].versions[1]["value"] == (
+        "february 8 (sunday)")
     same = [_statement(1, "Talks began on February 4.", "a"), _statement(2, "On February 4 talks began in Abu Dhabi.", "b")]
     assert find_conflicts("When did talks begin?", "date", same) == ()
     framing = [_statement(1, "All sides called the talks very constructive.", "a"),

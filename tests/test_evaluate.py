@@ -18,9 +18,10 @@ from qa.evaluate import (
     score_case,
     shipped_testset,
     source_id,
+    summarise,
     unreachable_quotes,
 )
-from qa.schema import Answer, ArticleMeta, Citation, Passage
+from qa.schema import Answer, ArticleMeta, Citation, Conflict, Passage
 from tests.conftest import DEV_SET, SEEDS
 
 TYPES = {"single", "multi", "unanswerable", "conflict", "temporal", "attribution"}
@@ -104,6 +105,19 @@ def test_score_case_ranks_sources_and_evidence_and_scores_citations():
     assert result.cited == ("002", "001") and result.retrieved == ("001", "004", "002")
     assert (result.retrieve_ms, result.answer_ms, result.total_ms) == (4.0, 2.0, 6.5)
     assert result.cites_all_sources is None  # only conflict questions carry it
+
+
+def test_a_conflict_counts_as_resolved_only_when_every_source_is_cited_and_the_disagreement_said():
+    conflict = replace(CASE, type="conflict", sources=("002", "004"))
+    both = (_cite(1, RANKED[2], "They agreed"), _cite(2, RANKED[1], "stalemate"))
+    plain = Answer(question=CASE.question, text="They agreed [1]. Stalemate [2].", sentences=(), refused=False,
+                   passages=RANKED, citations=both)
+    flagged = replace(plain, conflicts=(Conflict(topic="framing", versions=()),))
+    one_side = replace(flagged, citations=both[:1])
+    results = [score_case(conflict, RANKED, a) for a in (plain, flagged, one_side)]
+    assert [(r.cites_all_sources, r.flags_conflict) for r in results] == [(True, False), (True, True), (False, True)]
+    summary = summarise(results).metrics
+    assert summary["conflict_resolved"] == pytest.approx(1 / 3) and summary["conflict_cites_all"] == pytest.approx(2 / 3)
 
 
 def test_score_case_treats_a_refusal_as_an_empty_answer():
