@@ -40,6 +40,7 @@ _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|accor
 _NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time", "duration": "length of time"}
 LONG_QUESTION_TERMS = 10
 MAX_SENTENCES = 2
+STATEMENT_SENTENCES = 3  # sentences of a statement shown after its lead-in
 MAX_PERSPECTIVES = 5
 
 
@@ -61,6 +62,7 @@ class _Candidate:
     coverage: float
     fits: bool  # holds the kind of thing asked for
     topic: float  # coverage of the sentence with its article's headline: how much it is about the question
+    asked: frozenset[str]  # the question's words it holds
 
 
 class ExtractiveAnswerer:
@@ -111,7 +113,7 @@ class ExtractiveAnswerer:
                 seen.add((p.article.id, s.start))
                 s = _with_speaker(s, sentences[i - 1] if i else None, p)
                 if s.text.endswith(":") and i + 1 < len(sentences):  # a lead-in: what was said follows it
-                    following = sentences[i + 1]
+                    following = _statement_end(sentences, i + 1, p)
                     s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
                 sentence_terms = set(terms(s.text))
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
@@ -123,7 +125,8 @@ class ExtractiveAnswerer:
                 # the type bonus needs the sentence to be about the question at all
                 bonus = 0.25 if fits and coverage >= 0.15 else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
-                out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic))
+                out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic,
+                                      frozenset(t for t in weights if t in sentence_terms)))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
         return out
 
@@ -182,6 +185,8 @@ class ExtractiveAnswerer:
         for c in candidates[1:]:
             if len(chosen) == MAX_SENTENCES or c.score < self.config.keep_ratio * best.score:
                 break
+            if not c.fits and c.asked <= frozenset().union(*(k.asked for k in chosen)):
+                continue  # it says nothing of the question the chosen sentences do not
             if any(_redundant(c.text, k.text) or (c.passage.chunk_id != k.passage.chunk_id and c.start < k.end and k.start < c.end
                                                   and c.passage.article.id == k.passage.article.id) for k in chosen):
                 continue
@@ -239,6 +244,18 @@ def _claimed_date_terms(question: str) -> set[str]:
     """The words of the dates a question states ("february", "1" in "... on February 1?")."""
     claimed = {t for m in _CLAIMED_DATE.finditer(question) for t in terms(m.group(0))}
     return claimed | {t for m in _HAPPENED.finditer(question) for t in terms(m.group(0))}
+
+
+def _statement_end(sentences: list[Sentence], first: int, passage: Passage) -> Sentence:
+    """The last sentence of a statement that a lead-in ("said in a statement:") introduces: the rest of
+    the paragraph it begins, up to STATEMENT_SENTENCES, so a quote is not cut after its first sentence."""
+    last = first
+    while last + 1 < len(sentences) and last + 1 - first < STATEMENT_SENTENCES:
+        between = passage.text[sentences[last].end - passage.start : sentences[last + 1].start - passage.start]
+        if "\n\n" in between:
+            break
+        last += 1
+    return sentences[last]
 
 
 def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passage) -> Sentence:

@@ -34,12 +34,24 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)  # news vocabularies are small next to their token counts
 def stem(word: str) -> str:
-    """A light English stemmer: enough to match plural, possessive and past forms of news words."""
+    """A light English stemmer: enough to match plural, possessive, past and -ing forms of news words
+    ("presents", "presented", "presenting" -> "present"; "secure", "securing" -> "secur")."""
     word = word.strip("'")
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) <= 4:
         return word
+    out = _suffix_stripped(word)
+    if word.endswith(("ed", "ing")) and len(out) >= 4 and out[-1] == out[-2] and out[-1] not in "aeiouylsz":
+        return out[:-1]  # "stopped", "stopping" -> "stop"
+    return out[:-1] if len(out) > 4 and out.endswith("e") else out  # "continue" / "continu-ing"
+
+
+def _suffix_stripped(word: str) -> str:
+    if word.endswith("ings"):
+        word = word[:-1]  # "meetings" -> "meeting" -> "meet"
+    if word.endswith("ing") and len(word) >= 6 and any(v in word[:-3] for v in "aeiouy"):
+        return word[:-3]
     if word.endswith("ies"):
         return word[:-3] + "y"
     if word.endswith(("sses", "xes", "zes", "ches", "shes")):

@@ -7,6 +7,7 @@ import pytest
 
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.question import analyse
+from qa.text import stem, terms
 from qa.verify import claims, supported
 
 
@@ -27,13 +28,21 @@ def test_supported_checks_numbers_names_dates_and_quotes():
 
 def test_question_analysis_finds_kind_focus_and_entities():
     info = analyse("Exactly how many ballistic missiles did Russia launch at Kyiv?")
-    assert (info.kind, info.focus) == ("count", ("ballistic", "missile"))
+    assert (info.kind, info.focus) == ("count", tuple(terms("ballistic missiles")))
     assert set(info.entities) == {"russia", "kyiv"}
     assert analyse("What is the dollar value of the deal?").kind == "money"
     assert analyse("When did the talks begin?").kind == "date"
     assert analyse("Which Kremlin aide said it?").kind == "person"
     assert analyse("Why did the talks stall?").kind == "reason"
     assert analyse("Were talks held in the Ukrainian-held part of Donetsk?").entities == ("ukrainian", "donetsk")
+
+
+def test_stemming_joins_the_forms_of_a_word_and_keeps_different_words_apart():
+    for forms in ("presents presented presenting", "secure secured securing", "meeting meetings meet",
+                  "continue continued continuing", "agree agreed agreeing", "stop stopped stopping"):
+        assert len({stem(w) for w in forms.split()}) == 1, forms
+    assert len({stem(w) for w in "string sting swing talk talks".split()}) == 4  # no vowel left: kept whole
+    assert stem("witkoffs") == stem("witkoff") == "witkoff"  # only -ed/-ing forms lose a doubled letter
 
 
 def test_count_question_leads_with_the_number_and_gives_a_short_answer(assistant):

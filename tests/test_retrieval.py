@@ -23,7 +23,7 @@ def _rank(passages, article_id, needle):
 def test_fusion_finds_what_either_signal_alone_misses(assistant):
     snap = assistant.snapshot()
     # a paraphrase sharing no words with the passage (dense finds it) and a rare exact name (keyword finds it)
-    cases = [("swapping captured soldiers", "004_38e88933e8b5a746", "314 prisoners"),
+    cases = [("trading captive soldiers", "004_38e88933e8b5a746", "314 prisoners"),
              ("Harry Nedelcu Rasmussen Global", "001_9bf2e5c4133dbb3e", "Nedelcu")]
     ranks = {}
     for mode in ("hybrid", "dense", "keyword"):
@@ -134,7 +134,7 @@ def test_a_quoted_phrase_brings_its_passage_first(assistant):
 
 def test_rescoring_is_off_by_default_and_only_reorders_when_on(assistant):
     snap = assistant.snapshot()
-    question = "What did Rubio say about the remaining items?"
+    question = "What did Rubio say about the hardest issues?"
 
     def ranked(**config):  # the configured fusion weights (keyword 2x), as the Assistant uses
         retriever = _retriever(assistant, keyword_weight=assistant.settings.keyword_weight, **config)
