@@ -23,7 +23,8 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)
 _DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|"
                    r"june|july|august|september|october|november|december|yesterday|today|tonight|overnight|"
-                   r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b", re.I)
+                   r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b|"
+                   r"\b(this|next|last|by|in) (spring|summer|autumn|fall|winter|year)\b", re.I)
 _CLAIMED_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
                            rf"\b{MONTH_PATTERN}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?|"
                            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?:,?\s+\d{{4}})?", re.I)
@@ -114,6 +115,10 @@ class ExtractiveAnswerer:
                 s = _with_speaker(s, sentences[i - 1] if i else None, p)
                 if s.text.endswith(":") and i + 1 < len(sentences):  # a lead-in: what was said follows it
                     following = _statement_end(sentences, i + 1, p)
+                    s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
+                elif info.kind == "change" and _DATE.search(s.text) and i + 1 < len(sentences) and _DATE.search(
+                        sentences[i + 1].text) and "\n\n" not in p.text[s.end - p.start : sentences[i + 1].start - p.start]:
+                    following = sentences[i + 1]  # a change is two moments: the next dated sentence is the other
                     s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
                 sentence_terms = set(terms(s.text))
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
@@ -301,7 +306,7 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
         return bool(_MONEY.search(sentence))
     if info.kind == "duration":
         return bool(durations(info, sentence))
-    if info.kind == "date":
+    if info.kind in ("date", "change"):
         return bool(_DATE.search(sentence))
     if info.kind == "person":
         return any(fold(m.group(0)) not in fold(info.text) for m in _NAME.finditer(sentence))

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from qa import order
 from qa.text import STOPWORDS, fold, terms
 
+# "how has X's forecast changed?": an answer needs two moments, each with its time
+_CHANGE = re.compile(r"\bhow (has|have|had|did|does|do) \b.{0,80}\b(chang|shift|evolv|develop)(e|ed|es|ing)?\b|"
+                     r"\bwhat (has |had )?changed\b", re.I)
 _COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
 _DURATION = re.compile(r"\bhow (long|soon)\b|\bfor how long\b|\bhow much time\b", re.I)
 _DATE = re.compile(r"^\s*when\b|\bwhen (did|does|do|is|was|were|will|has|have|had|would|could)\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
@@ -27,7 +30,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # order | count | money | duration | date | person | place | reason | general
+    kind: str  # order | count | money | duration | change | date | person | place | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -39,6 +42,8 @@ def analyse(question: str) -> QuestionInfo:
         kind = "order"
     elif _DURATION.search(question):
         kind = "duration"
+    elif _CHANGE.search(question):
+        kind = "change"
     elif _COUNT.search(question):
         kind = "money" if _MONEY.search(question) else "count"
     elif _DATE.search(question):

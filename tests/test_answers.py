@@ -131,6 +131,24 @@ def test_attributed_quote_stays_verbatim_and_names_the_speaker(assistant):
     assert first in body
 
 
+def test_a_statement_after_its_lead_in_is_shown_whole_and_nothing_adds_only_repeats(assistant):
+    answer = assistant.ask("How did Rustem Umerov describe the structure of the negotiations once talks began?")
+    first = answer.sentences[0]
+    # "... said in a statement:" then a paragraph of two sentences: both are his statement
+    assert "said in a statement:" in first.text and "started in a trilateral format" in first.text
+    assert first.text.endswith("joint synchronisation of positions is planned.") and first.supported
+    # another article's sentence naming Umerov and the talks, but nothing the first lacks, is not added
+    assert len(answer.sentences) == 1
+
+
+def test_a_question_about_a_change_is_answered_with_both_moments(assistant):
+    assert analyse("How has the Kremlin's position on guarantees shifted?").kind == "change"
+    assert analyse("How did the talks go?").kind == "general"
+    answer = assistant.ask("How has Zelenskiy's view of when peace could come changed?")
+    first = answer.sentences[0].text
+    assert "until next year" in first and "by this summer" in first and answer.sentences[0].supported
+
+
 def test_sources_that_disagree_are_shown_with_each_version(assistant):
     answer = assistant.ask("Did the Abu Dhabi talks succeed or fail?")
     assert not answer.refused and answer.conflicts
