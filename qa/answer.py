@@ -15,7 +15,7 @@ from qa.dates import MONTH_PATTERN
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.short_answer import durations, short_answer
+from qa.short_answer import durations, places, short_answer
 from qa.text import fold, terms
 from qa.verify import supported
 
@@ -31,7 +31,6 @@ _CLAIMED_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|satur
 # verbs that say an event happened, not which one: "did the round take place / happen / begin on ..."
 _HAPPENED = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur|start|begin|began|begun)\w*\b|\b(held|hold)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
-_PLACE = re.compile(r"\b(in|to|at|from)\s+(the\s+)?[A-Z][\w-]+", re.U)
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
                     r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
@@ -175,11 +174,12 @@ class ExtractiveAnswerer:
         best = usable[0]
         if best.coverage < self.config.min_coverage:
             return [], "no sentence about what the question names mentions enough of it"
-        if info.kind in _NEEDS_FIT:
+        if info.kind in _NEEDS_FIT or info.kind == "place":
             stating = [c for c in usable if c.fits and c.coverage >= 0.5 * best.coverage]
-            if not stating:
+            if not stating and info.kind in _NEEDS_FIT:
                 return [], f"no passage states the {_NEEDS_FIT[info.kind]} asked for"
-            usable = [stating[0]] + [c for c in usable if c is not stating[0]]
+            if stating:  # a place is led with when a sentence names one; its absence is no refusal
+                usable = [stating[0]] + [c for c in usable if c is not stating[0]]
         return usable, ""
 
     def _select(self, candidates: list[_Candidate], verdict: bool) -> list[_Candidate]:
@@ -311,7 +311,7 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
     if info.kind == "person":
         return any(fold(m.group(0)) not in fold(info.text) for m in _NAME.finditer(sentence))
     if info.kind == "place":
-        return bool(_PLACE.search(sentence))
+        return bool(places(info, sentence))
     if info.kind == "reason":
         return bool(_CAUSE.search(sentence))
     return False

@@ -49,9 +49,15 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     if info.kind == "date":
         return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
     if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):
-        return _only(m.group(1) for m in _PLACE_SPAN.finditer(sentence)
-                     if not _asked(info, m.group(1)) and fold(m.group(1)) not in CALENDAR_WORDS)
+        return _only(places(info, sentence))
     return ""
+
+
+def places(info: QuestionInfo, sentence: str) -> list[str]:
+    """Places the sentence puts something in, at, to or from ("in Abu Dhabi"), other than those the
+    question names."""
+    return [m.group(1) for m in _PLACE_SPAN.finditer(sentence)
+            if not _asked(info, m.group(1)) and fold(m.group(1)) not in CALENDAR_WORDS]
 
 
 def _asks_for_a_name(info: QuestionInfo) -> bool:
