@@ -203,7 +203,7 @@ class ExtractiveAnswerer:
         """Each other article's best sentence stating a value of the kind asked for, about as much on
         the question as the lead one: the versions a disagreement would be made of."""
         lead = chosen[0]
-        heard = {c.passage.article.id for c in chosen}
+        heard = {c.passage.article.id for c in chosen if c.fits}  # an article heard on something else still may state one
         others: list[_Candidate] = []
         for c in candidates:
             article = c.passage.article.id

@@ -67,17 +67,13 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
     on_topic = [s for s in statements if s.coverage >= MIN_COVERAGE]
     if len({s.article_id for s in on_topic}) < 2:
         return ()
-    best = max(s.coverage for s in on_topic)
-    # values (dates, figures) only conflict between statements closely about the question: by their
-    # own words or with their article's headline ("met on Wednesday" under "Second Round of Talks")
-    close = [s for s in on_topic if max(s.coverage, s.topic) >= 0.6 * best]
     found: list[Conflict] = []
     if kind == "date" or (asks_for_verdict(question) and (_DAY.search(question) or _MONTH_DAY.search(question))):
-        conflict = _differing(close, _dates, "date")
+        conflict = _differing(_close(on_topic, _dates), _dates, "date")
         if conflict:
             found.append(conflict)
     elif kind in ("count", "money"):
-        conflict = _differing(close, _figures, "figure")
+        conflict = _differing(_close(on_topic, _figures), _figures, "figure")
         if conflict:
             found.append(conflict)
     if not found and asks_for_verdict(question):
@@ -85,6 +81,15 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
         if conflict:
             found.append(conflict)
     return tuple(found)
+
+
+def _close(statements: Sequence[Statement], extract) -> list[Statement]:
+    """The statements stating a value that are closely about the question, next to the one most about
+    it: by their own words or with their article's headline ("met on Wednesday" under "Second Round
+    of Talks"). A sentence that states no value does not set the bar."""
+    valued = [s for s in statements if extract(s)]
+    best = max((s.coverage for s in valued), default=0.0)
+    return [s for s in valued if max(s.coverage, s.topic) >= 0.6 * best]
 
 
 def _dates(s: Statement) -> dict[str, str]:

@@ -113,6 +113,24 @@ def test_syndicated_copy_is_collapsed_to_one_canonical_article(tmp_path, embedde
     assert [c for c in store.chunks() if c.article.id == "900_syndicated"]
 
 
+def test_a_re_post_that_changes_a_figure_is_no_copy_and_the_answer_shows_both(tmp_path, embedder):
+    from qa.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    original = (SEEDS / "004_38e88933e8b5a746.txt").read_text(encoding="utf-8")
+    assert original.count("314") >= 1
+    # the same story re-posted with another count of prisoners: another version, not a copy
+    (corpus / "900_revised.txt").write_text("Wire Daily\n\n" + original.replace("314", "341"), encoding="utf-8")
+    settings = make_settings(tmp_path)
+    store = open_store(settings, embedder)
+    report = ingest(corpus, settings, embedder, store)
+    assert report.duplicates == [] and not store.article("900_revised").duplicate_of
+    answer = Assistant(settings, store, embedder).ask("How many prisoners of war did Russia and Ukraine swap?")
+    assert answer.conflicts and {"004_38e88933e8b5a746", "900_revised"} <= {c.article_id for c in answer.citations}
+    assert answer.text.startswith("The sources disagree.") and "314" in answer.text and "341" in answer.text
+
+
 def test_filter_dates_are_validated_and_normalised():
     from qa.errors import BadInput
     from qa.filters import parse_filters
