@@ -112,13 +112,12 @@ class ExtractiveAnswerer:
                     continue
                 seen.add((p.article.id, s.start))
                 s = _with_speaker(s, sentences[i - 1] if i else None, p)
-                if s.text.endswith(":") and i + 1 < len(sentences):  # a lead-in: what was said follows it
-                    following = _statement_end(sentences, i + 1, p)
-                    s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
-                elif info.kind == "change" and _DATE.search(s.text) and i + 1 < len(sentences) and _DATE.search(
-                        sentences[i + 1].text) and "\n\n" not in p.text[s.end - p.start : sentences[i + 1].start - p.start]:
-                    following = sentences[i + 1]  # a change is two moments: the next dated sentence is the other
-                    s = Sentence(p.text[s.start - p.start : following.end - p.start], s.start, following.end)
+                following = sentences[i + 1] if i + 1 < len(sentences) else None
+                if following and s.text.endswith(":"):  # a lead-in: what was said follows it
+                    s = _joined(p, s, _statement_end(sentences, i + 1, p))
+                elif following and info.kind == "change" and _DATE.search(s.text) and _DATE.search(following.text) and (
+                        _same_paragraph(p, s, following)):
+                    s = _joined(p, s, following)  # a change is two moments: the next dated sentence is the other
                 sentence_terms = set(terms(s.text))
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
                 headed = sentence_terms | headline_terms(p.article.title)
@@ -255,12 +254,20 @@ def _statement_end(sentences: list[Sentence], first: int, passage: Passage) -> S
     """The last sentence of a statement that a lead-in ("said in a statement:") introduces: the rest of
     the paragraph it begins, up to STATEMENT_SENTENCES, so a quote is not cut after its first sentence."""
     last = first
-    while last + 1 < len(sentences) and last + 1 - first < STATEMENT_SENTENCES:
-        between = passage.text[sentences[last].end - passage.start : sentences[last + 1].start - passage.start]
-        if "\n\n" in between:
-            break
+    while last + 1 < len(sentences) and last + 1 - first < STATEMENT_SENTENCES and _same_paragraph(
+            passage, sentences[last], sentences[last + 1]):
         last += 1
     return sentences[last]
+
+
+def _same_paragraph(passage: Passage, a: Sentence, b: Sentence) -> bool:
+    """No paragraph break between sentence `a` and the later sentence `b`."""
+    return "\n\n" not in passage.text[a.end - passage.start : b.start - passage.start]
+
+
+def _joined(passage: Passage, first: Sentence, last: Sentence) -> Sentence:
+    """One sentence running from `first` to `last`, as the passage writes it."""
+    return Sentence(passage.text[first.start - passage.start : last.end - passage.start], first.start, last.end)
 
 
 def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passage) -> Sentence:
@@ -268,13 +275,11 @@ def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passag
     so a quote is never shown without its speaker."""
     if not _QUOTE_MARK.search(sentence.text) or _SPEECH.search(sentence.text) or previous is None:
         return sentence
-    between = passage.text[previous.end - passage.start : sentence.start - passage.start]
-    if "\n\n" in between and not previous.text.endswith(":"):
+    if not _same_paragraph(passage, previous, sentence) and not previous.text.endswith(":"):
         return sentence
     if not (_SPEECH.search(previous.text) or previous.text.endswith(":")):
         return sentence
-    start, end = previous.start, sentence.end
-    return Sentence(passage.text[start - passage.start : end - passage.start], start, end)
+    return _joined(passage, previous, sentence)
 
 
 def _mentions(article_words: frozenset[str], entity: str) -> bool:

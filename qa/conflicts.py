@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from qa.dates import weekday_date
+from qa.dates import MONTH_NAMES, weekday_date
 from qa.schema import Conflict
 from qa.text import fold
 
@@ -19,8 +19,6 @@ _DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)
 _MONTH_DAY = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
                         r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})(?:st|nd|rd|th)?\s+(january|february|march|april|"
                         r"may|june|july|august|september|october|november|december)\b", re.I)
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
 _AHEAD = re.compile(r"\b(will|scheduled|next)\b", re.I)  # "will meet on Sunday": the coming Sunday
 _FIGURE = re.compile(r"\b\d[\d,.]*\b")
 _POSITIVE = ("agreed", "agreement", "constructive", "productive", "progress", "success", "breakthrough",
@@ -69,11 +67,11 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
         return ()
     found: list[Conflict] = []
     if kind == "date" or (asks_for_verdict(question) and (_DAY.search(question) or _MONTH_DAY.search(question))):
-        conflict = _differing(_close(on_topic, _dates), _dates, "date")
+        conflict = _differing(on_topic, _dates, "date")
         if conflict:
             found.append(conflict)
     elif kind in ("count", "money"):
-        conflict = _differing(_close(on_topic, _figures), _figures, "figure")
+        conflict = _differing(on_topic, _figures, "figure")
         if conflict:
             found.append(conflict)
     if not found and asks_for_verdict(question):
@@ -81,15 +79,6 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
         if conflict:
             found.append(conflict)
     return tuple(found)
-
-
-def _close(statements: Sequence[Statement], extract) -> list[Statement]:
-    """The statements stating a value that are closely about the question, next to the one most about
-    it: by their own words or with their article's headline ("met on Wednesday" under "Second Round
-    of Talks"). A sentence that states no value does not set the bar."""
-    valued = [s for s in statements if extract(s)]
-    best = max((s.coverage for s in valued), default=0.0)
-    return [s for s in valued if max(s.coverage, s.topic) >= 0.6 * best]
 
 
 def _dates(s: Statement) -> dict[str, str]:
@@ -102,7 +91,7 @@ def _dates(s: Statement) -> dict[str, str]:
         day = weekday_date(weekday, s.published, ahead)
         if day:
             when = date.fromisoformat(day)
-            values[f"{_MONTHS[when.month - 1]} {when.day}"] = f"{_MONTHS[when.month - 1]} {when.day} ({weekday})"
+            values[f"{MONTH_NAMES[when.month - 1]} {when.day}"] = f"{MONTH_NAMES[when.month - 1]} {when.day} ({weekday})"
         else:
             values[weekday] = weekday
     for m in _MONTH_DAY.finditer(s.text):
@@ -117,11 +106,15 @@ def _figures(s: Statement) -> dict[str, str]:
 
 
 def _differing(statements, extract, what: str) -> Conflict | None:
+    """Values stated by statements closely about the question, next to the one stating a value that is
+    most about it: by their own words or with their article's headline ("met on Wednesday" under
+    "Second Round of Talks"). A sentence that states no value does not set the bar."""
+    valued = [(s, values) for s in statements if (values := extract(s))]
+    best = max((s.coverage for s, _ in valued), default=0.0)
     versions = []
     seen_values: set[frozenset[str]] = set()
-    for s in statements:
-        values = extract(s)
-        if values:
+    for s, values in valued:
+        if max(s.coverage, s.topic) >= 0.6 * best:
             versions.append(_version(s, ", ".join(values[k] for k in sorted(values))))
             seen_values.add(frozenset(values))
     articles = {v["article_id"] for v in versions}

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = {
     name: i + 1
     for i, names in enumerate([
@@ -63,9 +66,6 @@ def parse_day_month(text: str, year: int) -> str:
         if m:
             return _iso(year, MONTHS[m.group(month_group).lower().rstrip(".")], int(m.group(day_group)))
     return ""
-
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def weekday_date(weekday: str, published: str, ahead: bool = False) -> str:

@@ -7,12 +7,11 @@ import re
 from dataclasses import dataclass
 
 from qa.corpus import CorpusSnapshot
+from qa.dates import MONTH_NAMES
 from qa.text import fold, terms
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_MONTH_DAY = re.compile(rf"\b({'|'.join(_MONTHS)})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|"
-                        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({'|'.join(_MONTHS)})\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({'|'.join(MONTH_NAMES)})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|"
+                        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({'|'.join(MONTH_NAMES)})\b", re.I)
 _BEFORE_OR_AFTER = re.compile(
     r"^\s*(?:did|was|were|has|had|is|are|does|do)\s+(?P<a>.+?)\s+(?:(?:happen|take place|come|occur|start|"
     r"begin|end|held|signed|agreed)\w*\s+)?(?:before or after|after or before|earlier or later|later or earlier)\s+(?:than\s+)?"
@@ -61,7 +60,7 @@ def stated_date(sentence: str) -> tuple[int, int] | None:
     found = set()
     for m in _MONTH_DAY.finditer(sentence):
         month = (m.group(1) or m.group(4)).lower()
-        found.add((_MONTHS.index(month) + 1, int(m.group(2) or m.group(3))))
+        found.add((MONTH_NAMES.index(month) + 1, int(m.group(2) or m.group(3))))
     return found.pop() if len(found) == 1 else None
 
 

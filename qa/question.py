@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from qa import order
+from qa.dates import MONTH_NAMES, WEEKDAYS
 from qa.text import STOPWORDS, fold, terms
 
 # "how has X's forecast changed?": an answer needs two moments, each with its time
@@ -20,8 +21,7 @@ _PLACE = re.compile(r"\bwhere\b|\bwhich (city|country|countries|place)\b|\bwhat 
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
-CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-                  "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+CALENDAR_WORDS = frozenset(WEEKDAYS + MONTH_NAMES)
 _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "which", "why", "did", "does", "do",
                    "is", "are", "was", "were", "has", "have", "had", "can", "could", "would", "will", "under",
                    "besides", "according", "exactly", "in", "on", "and", "the", "a", "an", "if"}
