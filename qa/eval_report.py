@@ -16,8 +16,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Retrieval: gold evidence quotes", (
         ("evidence_hit@1", "hit@1"), ("evidence_hit@5", "hit@5"), ("evidence_hit@10", "hit@10"),
         ("evidence_mrr", "MRR"))),
-    ("Answers (answerable questions)", (("answer_match", "match (answer or alias)"),
+    ("Answers (answerable questions)", (("answer_match", "match (answer or alias; conflict: both versions cited)"),
                                         ("answer_words_match", "match, any order (content words)"),
+                                        ("answer_text_match", "answer or alias in the text (conflicts too)"),
                                         ("answer_f1", "token F1"),
                                         ("answer_recall", "token recall"))),
     ("Citations", (("citation_precision", "precision"), ("citation_recall", "recall of gold sources"))),

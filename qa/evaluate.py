@@ -207,6 +207,8 @@ class CaseResult:
     source_rank: int | None
     all_sources_rank: int | None  # rank by which every gold source has appeared
     evidence_rank: int | None
+    # the gold set's scoring hint: the answer or an alias matched; a conflict question is credited only
+    # when it gives both versions with their sources (every gold source cited, the disagreement said)
     answer_match: bool | None  # None for unanswerable questions
     answer_words_match: bool | None  # every content word of the answer or an alias, in any order
     answer_f1: float | None
@@ -226,6 +228,7 @@ class CaseResult:
     error: str = ""
     multihop: dict = field(default_factory=dict)  # upstream per-query scores, for MultiHop-RAG
     flags_conflict: bool | None = None  # conflict questions: says the sources disagree (a `conflicts` entry)
+    answer_text_match: bool | None = None  # the answer or an alias in the text, for every type (conflicts too)
 
 
 @dataclass(frozen=True)
@@ -309,18 +312,26 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     cited = [(c.article_id, texts.get(c.chunk_id, c.quote)) for c in answer.citations]
     cited_articles = tuple(dict.fromkeys(a for a, _ in cited))
     timings = answer.timings or {}
+    answers = (case.answer, *case.aliases)
+    cites_all = metrics.cites_all(cited_articles, gold) if case.type == "conflict" else None
+    flags = bool(answer.conflicts) if case.type == "conflict" else None
+    if case.unanswerable:
+        matched = words = literal = None
+    else:  # a conflict is credited, as the gold set's scoring hint says, only for both versions with sources
+        literal = metrics.answer_matches(said, answers)
+        both_versions = bool(cites_all and flags)
+        matched = both_versions if case.type == "conflict" else literal
+        words = both_versions if case.type == "conflict" else metrics.answer_words_match(said, answers)
     result = CaseResult(
         id=case.id, question=case.question, type=case.type, unanswerable=case.unanswerable, refused=answer.refused,
         answer=answer.shown(),
         source_rank=source_rank, all_sources_rank=all_sources_rank, evidence_rank=evidence_rank,
-        answer_match=None if case.unanswerable else metrics.answer_matches(said, (case.answer, *case.aliases)),
-        answer_words_match=None if case.unanswerable else metrics.answer_words_match(said, (case.answer, *case.aliases)),
+        answer_match=matched, answer_words_match=words, answer_text_match=literal,
         answer_f1=None if case.unanswerable else metrics.token_f1(said, case.answer),
         answer_recall=None if case.unanswerable else metrics.token_recall(said, case.answer),
         citation_precision=metrics.citation_precision(cited, gold, case.evidence),
         citation_recall=metrics.citation_recall(cited_articles, gold),
-        cites_all_sources=metrics.cites_all(cited_articles, gold) if case.type == "conflict" else None,
-        flags_conflict=bool(answer.conflicts) if case.type == "conflict" else None,
+        cites_all_sources=cites_all, flags_conflict=flags,
         retrieve_ms=float(timings.get("retrieve_ms", 0.0)), answer_ms=float(timings.get("answer_ms", 0.0)),
         total_ms=float(timings.get("total_ms", 0.0)), gold_sources=len(gold), gold_quotes=len(case.evidence),
         retrieved=tuple(p.article.id for p in ranked), cited=cited_articles,
@@ -346,6 +357,7 @@ def _failed(case: TestCase, error: str) -> CaseResult:
         id=case.id, question=case.question, type=case.type, unanswerable=case.unanswerable, refused=True, answer="",
         source_rank=None, all_sources_rank=None, evidence_rank=None, answer_match=None if case.unanswerable else False,
         answer_words_match=None if case.unanswerable else False,
+        answer_text_match=None if case.unanswerable else False,
         answer_f1=None if case.unanswerable else 0.0, answer_recall=None if case.unanswerable else 0.0,
         citation_precision=None,
         citation_recall=metrics.citation_recall((), case.sources),
@@ -371,6 +383,7 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
     m["scoped_share"] = metrics.mean(bool(c.filters) for c in cases if not c.error)
     m["answer_match"] = metrics.mean(c.answer_match for c in cases)
     m["answer_words_match"] = metrics.mean(c.answer_words_match for c in cases)
+    m["answer_text_match"] = metrics.mean(c.answer_text_match for c in cases)
     m["answer_f1"] = metrics.mean(c.answer_f1 for c in cases)
     m["answer_recall"] = metrics.mean(c.answer_recall for c in cases)
     m["citation_precision"] = metrics.mean(c.citation_precision for c in cases)

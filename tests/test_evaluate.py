@@ -108,7 +108,7 @@ def test_score_case_ranks_sources_and_evidence_and_scores_citations():
 
 
 def test_a_conflict_counts_as_resolved_only_when_every_source_is_cited_and_the_disagreement_said():
-    conflict = replace(CASE, type="conflict", sources=("002", "004"))
+    conflict = replace(CASE, type="conflict", sources=("002", "004"), aliases=("stalemate",))
     both = (_cite(1, RANKED[2], "They agreed"), _cite(2, RANKED[1], "stalemate"))
     plain = Answer(question=CASE.question, text="They agreed [1]. Stalemate [2].", sentences=(), refused=False,
                    passages=RANKED, citations=both)
@@ -116,6 +116,11 @@ def test_a_conflict_counts_as_resolved_only_when_every_source_is_cited_and_the_d
     one_side = replace(flagged, citations=both[:1])
     results = [score_case(conflict, RANKED, a) for a in (plain, flagged, one_side)]
     assert [(r.cites_all_sources, r.flags_conflict) for r in results] == [(True, False), (True, True), (False, True)]
+    # the gold set's scoring hint: a conflict answer is matched only when it gives both versions with their
+    # sources, whatever words it shares with the gold ("stalemate" is in all three)
+    assert [r.answer_match for r in results] == [False, True, False]
+    assert [r.answer_words_match for r in results] == [False, True, False]
+    assert [r.answer_text_match for r in results] == [True, True, True]
     summary = summarise(results).metrics
     assert summary["conflict_resolved"] == pytest.approx(1 / 3) and summary["conflict_cites_all"] == pytest.approx(2 / 3)
 
