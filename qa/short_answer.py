@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from qa.question import CALENDAR_WORDS, QuestionInfo
+from qa.sentences import split_sentences
 from qa.text import STOPWORDS, fold, terms
 
 _COUNT_SPAN = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
@@ -28,6 +29,13 @@ _WHEN_SPAN = re.compile(
     rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:–|-|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?:\s+\d{{4}})?|{_MONTHS}\s+\d{{4}}|(?:in|by)\s+\d{{4}})\b")
 _PLACE_SPAN = re.compile(r"\b(?:in|to|at|from)\s+((?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*)")
+# a time something is expected by ("by this summer", "until next year", "in 2027"), and a statement placed
+# at a past time ("In January he said", "earlier this month", "had said")
+_EXPECTED = re.compile(r"\b(?:by|until|till|before|in|within|over|for)\s+((?:the\s+(?:end|start|middle)\s+of\s+)?"
+                       rf"(?:(?:this|next|the coming)\s+(?:spring|summer|autumn|fall|winter|year|month|week)|{_MONTHS}(?:\s+\d{{4}})?"
+                       r"|\d{4}))\b", re.I)
+_SAID_BEFORE = re.compile(rf"^\s*(?:in|on|back in|by)\s+(?:late\s+|early\s+)?{_MONTHS}\b|\b(?:earlier|previously|last "
+                          r"(?:week|month|year)|had (?:said|predicted|forecast|expected))\b", re.I)
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
 _AMOUNT = r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)"
 DURATION = re.compile(
@@ -50,7 +58,32 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
         return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
     if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):
         return _only(places(info, sentence))
+    if info.kind == "change":
+        return change_span(sentence)
     return ""
+
+
+def change_span(text: str) -> str:
+    """For two statements made at different times ("...didn't think peace would come until next year. In
+    January he ... said the war might be over by this summer."), "from <earlier> to <later>": each
+    statement's last expected time, the one said at a past time it names ("In January", "earlier")
+    first. "" unless exactly one statement is placed in the past and both expect a time."""
+    said = split_sentences(text)
+    if len(said) != 2:
+        return ""
+    past = [_SAID_BEFORE.search(s.text) for s in said]
+    values = [_expected(s.text, when) for s, when in zip(said, past)]
+    if not all(values) or sum(map(bool, past)) != 1:
+        return ""
+    earlier, later = (values[0], values[1]) if past[0] else (values[1], values[0])
+    return f"from {earlier} to {later}" if fold(earlier) != fold(later) else ""
+
+
+def _expected(sentence: str, said_when: re.Match | None) -> str:
+    """The last time the sentence expects something by, other than when it was said."""
+    found = [m.group(1) for m in _EXPECTED.finditer(sentence)
+             if not (said_when and m.start() < said_when.end() and said_when.start() < m.end())]
+    return found[-1] if found else ""
 
 
 def places(info: QuestionInfo, sentence: str) -> list[str]:

@@ -98,3 +98,15 @@ def test_a_duration_beside_something_else_the_question_names_is_not_its_answer()
     third = "If the violation escalates, a third phase will commence 72 hours after the initial incident."
     assert said(asked, first) == ""  # one question word beside it ("violations"): it measures the first phase
     assert said(asked, third) == "72 hours"
+
+
+@pytest.mark.parametrize("statements, span", [
+    ("He didn’t think peace would come until next year. In January he said the war might be over by this summer.",
+     "from this summer to next year"),  # the statement placed in the past is the earlier, wherever it stands
+    ("Earlier he said a deal could come by March. He now says it could come by June.", "from March to June"),
+    ("In January he said peace would come soon. Now he expects it by next year.", ""),  # "January" is when, not what
+    ("He expects peace by next year. She expects it by this summer.", ""),  # neither is placed earlier
+    ("Earlier he said a deal could come by March. He still says it could come by March.", ""),  # no change
+])
+def test_a_change_is_from_the_earlier_expected_time_to_the_later(statements, span):
+    assert said("How has his forecast for the end of the war changed?", statements) == span
