@@ -15,6 +15,7 @@ from qa.dates import MONTH_PATTERN
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
+from qa.places import answer_places, asks_for_several
 from qa.short_answer import durations, places, short_answer
 from qa.text import fold, terms
 from qa.verify import supported
@@ -83,6 +84,11 @@ class ExtractiveAnswerer:
             if ordered:
                 chosen, short = ordered
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
+        if asks_for_several(info):
+            located = answer_places(info, usable)
+            if located:
+                chosen, short = located
+                return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         verdict = asks_for_verdict(info.text)
         chosen = self._select(usable, verdict)
         others = self._other_values(usable, chosen) if info.kind in _NEEDS_FIT and not verdict else []
@@ -98,6 +104,8 @@ class ExtractiveAnswerer:
         # words no article contains cannot be matched by any sentence: they do not count; nor, in "did
         # it happen on February 1?", does the date: it is the claim checked, and a source may give another
         claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
+        if info.kind in ("place", "date"):  # "where / when did it take place?": the verb says it happened
+            claimed |= _happened_terms(info.text)
         weights = {t: snapshot.keyword.idf(t) for t in set(info.terms) - claimed if snapshot.keyword.known(t)}
         total = sum(weights.values()) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
@@ -246,8 +254,12 @@ def headline_terms(title: str) -> frozenset[str]:
 
 def _claimed_date_terms(question: str) -> set[str]:
     """The words of the dates a question states ("february", "1" in "... on February 1?")."""
-    claimed = {t for m in _CLAIMED_DATE.finditer(question) for t in terms(m.group(0))}
-    return claimed | {t for m in _HAPPENED.finditer(question) for t in terms(m.group(0))}
+    return {t for m in _CLAIMED_DATE.finditer(question) for t in terms(m.group(0))} | _happened_terms(question)
+
+
+def _happened_terms(question: str) -> set[str]:
+    """The words of "take place", "happen", "held" in the question."""
+    return {t for m in _HAPPENED.finditer(question) for t in terms(m.group(0))}
 
 
 def _statement_end(sentences: list[Sentence], first: int, passage: Passage) -> Sentence:

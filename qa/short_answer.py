@@ -89,8 +89,19 @@ def _expected(sentence: str, said_when: re.Match | None) -> str:
 def places(info: QuestionInfo, sentence: str) -> list[str]:
     """Places the sentence puts something in, at, to or from ("in Abu Dhabi"), other than those the
     question names."""
-    return [m.group(1) for m in _PLACE_SPAN.finditer(sentence)
-            if not _asked(info, m.group(1)) and fold(m.group(1)) not in CALENDAR_WORDS]
+    return [place for _, place in place_spans(info, sentence)]
+
+
+def place_spans(info: QuestionInfo, sentence: str) -> list[tuple[int, str]]:
+    """(where the "in"/"at"/"to"/"from" stands, the place) for each place of `places`."""
+    return [(m.start(), m.group(1)) for m in _PLACE_SPAN.finditer(sentence)
+            if not _asked(info, m.group(1)) and not _calendar(m.group(1))]
+
+
+def _calendar(span: str) -> bool:
+    """"Wednesday", "Wednesday’s", "the January" are times, not places."""
+    first = fold(span).removeprefix("the ").split()[0]
+    return re.sub(r"['’]s?$", "", first) in CALENDAR_WORDS
 
 
 def _asks_for_a_name(info: QuestionInfo) -> bool:

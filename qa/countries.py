@@ -1,0 +1,34 @@
+"""Names of the world's countries (UN members and observers, with common short forms), folded: a
+where-answer that lists a city and the country it stands in names the city only."""
+
+from __future__ import annotations
+
+from qa.text import fold
+
+_NAMES = """
+afghanistan|albania|algeria|andorra|angola|antigua and barbuda|argentina|armenia|australia|austria|azerbaijan|
+bahamas|bahrain|bangladesh|barbados|belarus|belgium|belize|benin|bhutan|bolivia|bosnia and herzegovina|botswana|
+brazil|brunei|bulgaria|burkina faso|burundi|cabo verde|cape verde|cambodia|cameroon|canada|central african republic|
+chad|chile|china|colombia|comoros|congo|democratic republic of the congo|costa rica|croatia|cuba|cyprus|czechia|
+czech republic|denmark|djibouti|dominica|dominican republic|ecuador|egypt|el salvador|equatorial guinea|eritrea|
+estonia|eswatini|ethiopia|fiji|finland|france|gabon|gambia|georgia|germany|ghana|greece|grenada|guatemala|guinea|
+guinea-bissau|guyana|haiti|honduras|hungary|iceland|india|indonesia|iran|iraq|ireland|israel|italy|ivory coast|
+jamaica|japan|jordan|kazakhstan|kenya|kiribati|kosovo|kuwait|kyrgyzstan|laos|latvia|lebanon|lesotho|liberia|libya|
+liechtenstein|lithuania|luxembourg|madagascar|malawi|malaysia|maldives|mali|malta|marshall islands|mauritania|
+mauritius|mexico|micronesia|moldova|monaco|mongolia|montenegro|morocco|mozambique|myanmar|namibia|nauru|nepal|
+netherlands|new zealand|nicaragua|niger|nigeria|north korea|north macedonia|norway|oman|pakistan|palau|palestine|
+panama|papua new guinea|paraguay|peru|philippines|poland|portugal|qatar|romania|russia|russian federation|rwanda|
+saint kitts and nevis|saint lucia|saint vincent and the grenadines|samoa|san marino|sao tome and principe|
+saudi arabia|senegal|serbia|seychelles|sierra leone|singapore|slovakia|slovenia|solomon islands|somalia|
+south africa|south korea|south sudan|spain|sri lanka|sudan|suriname|sweden|switzerland|syria|taiwan|tajikistan|
+tanzania|thailand|timor-leste|east timor|togo|tonga|trinidad and tobago|tunisia|turkey|turkiye|turkmenistan|tuvalu|
+uganda|ukraine|united arab emirates|uae|united kingdom|uk|britain|great britain|united states|united states of america|
+us|u.s.|usa|america|uruguay|uzbekistan|vanuatu|vatican|vatican city|venezuela|vietnam|yemen|zambia|zimbabwe
+"""
+COUNTRIES = frozenset(name.strip() for name in _NAMES.replace("\n", "").split("|") if name.strip())
+
+
+def is_country(place: str) -> bool:
+    """"the United Arab Emirates", "UAE", "Switzerland" yes; "Abu Dhabi", "Geneva" no."""
+    name = fold(place).strip()
+    return name.removeprefix("the ").strip() in COUNTRIES
