@@ -12,7 +12,7 @@ from qa import order
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.dates import MONTH_PATTERN
-from qa.question import QuestionInfo, analyse
+from qa.question import QuestionInfo, analyse, profiled_name
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.places import answer_places, asks_for_several
@@ -43,6 +43,7 @@ LONG_QUESTION_TERMS = 10
 MAX_SENTENCES = 2
 STATEMENT_SENTENCES = 3  # sentences of a statement shown after its lead-in
 MAX_PERSPECTIVES = 5
+MAX_PROFILE = 3  # sentences on a person asked about ("what part has X played?")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class ExtractiveAnswerer:
             if ordered:
                 chosen, short = ordered
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
+        if info.kind == "profile":
+            return compose(info, question, query or question, _profile(info, usable), passages)
         if asks_for_several(info):
             located = answer_places(info, usable)
             if located:
@@ -250,6 +253,22 @@ def known_share(info: QuestionInfo, snapshot: CorpusSnapshot) -> float:
 @lru_cache(maxsize=4096)
 def headline_terms(title: str) -> frozenset[str]:
     return frozenset(terms(title))
+
+
+def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidate]:
+    """"What part has Yuri Ushakov played?": the best sentences naming the person (by surname, so "Yury
+    Ushakov" counts), one per passage and none repeating another, up to MAX_PROFILE, in the order the
+    articles were published; the best sentence alone when none names them."""
+    surname = profiled_name(info)
+    chosen: list[_Candidate] = []
+    for c in candidates:
+        if len(chosen) == MAX_PROFILE:
+            break
+        if surname in re.findall(r"\w+", fold(c.text)) and not any(
+                c.passage.chunk_id == k.passage.chunk_id or _redundant(c.text, k.text) for k in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: (c.passage.article.published or "9999", c.passage.article.id, c.start)) or (
+        candidates[:1])
 
 
 def _claimed_date_terms(question: str) -> set[str]:

@@ -17,7 +17,7 @@ from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder, MiniLMEmbedder
 from qa.errors import BadInput, IndexEmpty
 from qa.llm import LLMAnswerer
-from qa.question import analyse
+from qa.question import analyse, profiled_name
 from qa.retrieve import RetrievalConfig, Retriever
 from qa.schema import Answer, Article, Filters, Passage
 from qa.scope import scoped
@@ -26,7 +26,7 @@ from qa.store import ChromaStore
 log = logging.getLogger(__name__)
 
 VERDICT_DEPTH = 8  # passages read for yes/no questions, and for dates and figures, which articles may differ on
-VALUE_KINDS = ("date", "count", "money")
+VALUE_KINDS = ("date", "count", "money")  # a profile ("what part has X played?") is read as deep: each article is heard
 VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
 
 
@@ -118,9 +118,10 @@ class Assistant:
         standalone = condense(question, history)
         filters, from_question = scoped(standalone, filters, snap)
         depth = self._k(k)
-        if asks_for_verdict(standalone) or analyse(standalone).kind in VALUE_KINDS:
+        info = analyse(standalone)
+        if asks_for_verdict(standalone) or info.kind in (*VALUE_KINDS, "profile"):
             depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
-        found = self.retriever.search(snap, standalone, depth, filters)
+        found = self.retriever.search(snap, standalone, depth, filters, naming=profiled_name(info))
         return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)
 
     def _answer_events(self, chosen, question, standalone, snap, found, filters, from_question, started, tokens):

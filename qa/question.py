@@ -18,6 +18,11 @@ _DURATION = re.compile(r"\bhow (long|soon)\b|\bfor how long\b|\bhow much time\b"
 _DATE = re.compile(r"^\s*when\b|\bwhen (did|does|do|is|was|were|will|has|have|had|would|could)\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
 _PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b", re.I)
 _PLACE = re.compile(r"\bwhere\b|\b(which|what) (city|cities|country|countries|place|places|venues?)\b", re.I)
+# "what part has Yuri Ushakov played?", "what has Rubio done?", "what do the articles say about Dmitriev?":
+# a profile of someone across the coverage
+_PROFILE = re.compile(r"\bwhat (part|role)s? (has|have|had|did|does|do|is|was) .{1,60}\bplay|"
+                      r"\bwhat (has|have|had) \w[\w’' -]{0,40} (done|said)\s*\??\s*$|"
+                      r"\bwhat do(es)? the (articles?|sources?|reports?|coverage|papers?) (say|report|tell)s? about\b", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -30,7 +35,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # order | count | money | duration | change | date | person | place | reason | general
+    kind: str  # order | count | money | duration | change | date | person | place | profile | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -52,9 +57,16 @@ def analyse(question: str) -> QuestionInfo:
         kind = "person"
     elif _PLACE.search(question):
         kind = "place"
+    elif _PROFILE.search(question) and _entities(question):
+        kind = "profile"
     elif _REASON.search(question):
         kind = "reason"
     return QuestionInfo(question, kind, tuple(terms(question)), _focus(question, kind), _entities(question))
+
+
+def profiled_name(info: QuestionInfo) -> str:
+    """The surname a profile question is about ("ushakov" in "What part has Yuri Ushakov played?"), or ""."""
+    return info.entities[0].split()[-1] if info.kind == "profile" and info.entities else ""
 
 
 def _focus(question: str, kind: str) -> tuple[str, ...]:

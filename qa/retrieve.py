@@ -40,8 +40,10 @@ class Retriever:
         self.embedder = embedder
         self.config = config
 
-    def search(self, snapshot: CorpusSnapshot, query: str, k: int, filters: Filters = Filters()) -> Retrieved:
-        """The k best passages for `query` among the chunks the filters allow."""
+    def search(self, snapshot: CorpusSnapshot, query: str, k: int, filters: Filters = Filters(),
+               naming: str = "") -> Retrieved:
+        """The k best passages for `query` among the chunks the filters allow; with `naming` (a surname,
+        for "what part has X played?"), every chunk that names it comes before the others."""
         cfg = self.config
         t0 = time.perf_counter()
         dense: dict[int, tuple[int, float]] = {}
@@ -71,6 +73,8 @@ class Retriever:
             fused[pos] = fused.get(pos, 0.0) + cfg.keyword_weight / (RRF_K + rank)
         for pos in _quoting(snapshot, query):  # a passage holding the words the question quotes comes first
             fused[pos] = fused.get(pos, 0.0) + (cfg.dense_weight + cfg.keyword_weight) / (RRF_K + 1)
+        for pos in _naming(snapshot, naming, snapshot.allowed(filters)):
+            fused[pos] = fused.get(pos, 0.0) + (cfg.dense_weight + cfg.keyword_weight) / (RRF_K + 1)
         if cfg.rescore_weight:
             fused = _rescored(fused, snapshot, query, cfg.rescore_weight, cfg.candidates)
         ordered = sorted(fused, key=lambda p: (-fused[p], snapshot.chunks[p].id))
@@ -91,6 +95,7 @@ class Retriever:
         return Retrieved(passages, best_dense, timings)
 
 
+NAMING_LIMIT = 20  # chunks naming a person that a profile question may bring forward
 _QUOTED = re.compile(r"[“\"]([^”\"]{8,200})[”\"]")
 
 
@@ -106,6 +111,15 @@ def _quoting(snapshot: CorpusSnapshot, query: str) -> list[int]:
         if all(p in text for p in phrases):
             found.append(pos)
     return found
+
+
+def _naming(snapshot: CorpusSnapshot, word: str, allowed) -> list[int]:
+    """Chunks that hold `word` as a whole word (the keyword index finds them; a stem may match more)."""
+    if not word:
+        return []
+    wanted = fold(word)
+    return [pos for pos, _ in snapshot.keyword.top(word, NAMING_LIMIT, allowed)
+            if wanted in re.findall(r"\w+", fold(snapshot.chunks[pos].text))]
 
 
 def _rescored(fused: dict[int, float], snapshot: CorpusSnapshot, query: str, weight: float,

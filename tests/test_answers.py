@@ -35,6 +35,10 @@ def test_question_analysis_finds_kind_focus_and_entities():
     assert analyse("Which Kremlin aide said it?").kind == "person"
     assert analyse("Why did the talks stall?").kind == "reason"
     assert analyse("Were talks held in the Ukrainian-held part of Donetsk?").entities == ("ukrainian", "donetsk")
+    assert analyse("What role did Kirill Dmitriev play?").kind == "profile"
+    assert analyse("What do the articles say about Medinsky?").kind == "profile"
+    assert analyse("What did Rubio say about the hardest issues?").kind != "profile"  # a topic, not a profile
+    assert analyse("What role does NATO want?").kind != "profile"
 
 
 def test_stemming_joins_the_forms_of_a_word_and_keeps_different_words_apart():
@@ -267,3 +271,10 @@ def test_places_count_only_beside_what_is_asked_and_a_country_beside_its_city_is
     assert answer_places(info, [_located("a", "The talks in Abu Dhabi ended.")]) is None  # one place: no list
     assert answer_places(info, [_located("a", "Talks in Paris."), _located("b", "Talks in France.")])[1] == (
         "Paris and France")  # a country named by another article may be elsewhere: kept
+
+
+def test_a_profile_question_gives_what_each_article_says_of_the_person_in_publication_order(assistant):
+    answer = assistant.ask("What role has Yury Ushakov played?")
+    cited = [(c.article_id[:3], c.published) for c in answer.citations]
+    assert [a for a, _ in cited] == ["002", "004", "003"]  # Feb 1, Feb 5, then the undated article
+    assert all("Ushakov" in s.text for s in answer.sentences)  # "Yuri" in two articles, "Yury" in one

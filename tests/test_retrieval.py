@@ -150,6 +150,16 @@ def test_a_quoted_phrase_brings_its_passage_first(assistant):
     assert assistant.ask(query).sentences[0].text.startswith("“The sequencing matters a lot,” said Harry Nedelcu")
 
 
+def test_a_name_to_profile_brings_every_passage_that_names_it(assistant):
+    snap = assistant.snapshot()
+    query = "What role has Yury Ushakov played in the peace process?"
+    naming = {c.id for c in snap.chunks if "ushakov" in c.text.lower()}
+    assert len(naming) == 3  # 002, 003 and 004 each name him once
+    plain = {p.chunk_id for p in _retriever(assistant).search(snap, query, 8).passages}
+    named = {p.chunk_id for p in _retriever(assistant).search(snap, query, 8, naming="ushakov").passages}
+    assert naming <= named and not naming <= plain  # 004's passage on Macron's overture ranks low on the words
+
+
 def test_rescoring_is_off_by_default_and_only_reorders_when_on(assistant):
     snap = assistant.snapshot()
     question = "What did Rubio say about the hardest issues?"
