@@ -34,6 +34,9 @@ _HAPPENED = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur|star
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
                     r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
+# "what did X say / tell / claim ...": the person's own words are the answer
+_ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
+                        r"write|wrote|argue|argued|mean|meant)\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
@@ -113,6 +116,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
+        speaker = asked_speaker(info)
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
             passage_terms = set(terms(p.text))
@@ -126,6 +130,8 @@ class ExtractiveAnswerer:
                 following = sentences[i + 1] if i + 1 < len(sentences) else None
                 if following and s.text.endswith(":"):  # a lead-in: what was said follows it
                     s = _joined(p, s, _statement_end(sentences, i + 1, p))
+                elif following and speaker and _continues_statement(p, s, following, speaker):
+                    s = _joined(p, s, following)  # "Witkoff confirmed the exchange ... Witkoff said that “...”"
                 elif following and info.kind == "change" and _DATE.search(s.text) and _DATE.search(following.text) and (
                         _same_paragraph(p, s, following)):
                     s = _joined(p, s, following)  # a change is two moments: the next dated sentence is the other
@@ -311,6 +317,22 @@ def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passag
     if not (_SPEECH.search(previous.text) or previous.text.endswith(":")):
         return sentence
     return _joined(passage, previous, sentence)
+
+
+def asked_speaker(info: QuestionInfo) -> str:
+    """The surname of the person whose words are asked for ("What did Witkoff say the exchange showed?"),
+    or ""."""
+    return info.entities[0].split()[-1] if info.entities and _ASKS_SAID.search(info.text) else ""
+
+
+def _continues_statement(passage: Passage, sentence: Sentence, following: Sentence, speaker: str) -> bool:
+    """A sentence naming the speaker without quoting them, followed in its paragraph by their quoted words
+    ("Witkoff ... confirmed the exchange in a post on X. ... Witkoff said that “steps like this ...”")."""
+    if _QUOTE_MARK.search(sentence.text) or speaker not in re.findall(r"\w+", fold(sentence.text)):
+        return False
+    said = following.text
+    return bool(_same_paragraph(passage, sentence, following) and _SPEECH.search(said) and _QUOTE_MARK.search(said)
+                and (speaker in re.findall(r"\w+", fold(said)) or re.search(r"\b(he|she)\b", said, re.I)))
 
 
 def _mentions(article_words: frozenset[str], entity: str) -> bool:

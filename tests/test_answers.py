@@ -278,3 +278,12 @@ def test_a_profile_question_gives_what_each_article_says_of_the_person_in_public
     cited = [(c.article_id[:3], c.published) for c in answer.citations]
     assert [a for a, _ in cited] == ["002", "004", "003"]  # Feb 1, Feb 5, then the undated article
     assert all("Ushakov" in s.text for s in answer.sentences)  # "Yuri" in two articles, "Yury" in one
+
+
+def test_asked_what_someone_said_the_sentence_naming_them_brings_their_quoted_words(assistant):
+    answer = assistant.ask("What did Witkoff say about the prisoner exchange?")
+    lead = answer.sentences[0]
+    assert lead.text.startswith("Steve Witkoff") and "“significant work remains" in lead.text and lead.supported
+    citation = answer.citations[0]
+    # the two sentences are one cited span of the article
+    assert "confirmed the prisoner exchange" in citation.quote and citation.quote.endswith("war in Ukraine.”")
