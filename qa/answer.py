@@ -17,6 +17,7 @@ from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.places import answer_places, asks_for_several
 from qa.short_answer import durations, places, short_answer
+from qa.synonyms import canonical, canonical_terms, members
 from qa.text import fold, terms
 from qa.verify import supported
 
@@ -30,6 +31,7 @@ _CLAIMED_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|satur
                            rf"\b{MONTH_PATTERN}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?|"
                            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?:,?\s+\d{{4}})?", re.I)
 # verbs that say an event happened, not which one: "did the round take place / happen / begin on ..."
+_TOOK_PLACE = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur)\w*\b|\b(held|hold)\b", re.I)
 _HAPPENED = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur|start|begin|began|begun)\w*\b|\b(held|hold)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
@@ -96,7 +98,7 @@ class ExtractiveAnswerer:
                 chosen, short = located
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         verdict = asks_for_verdict(info.text)
-        chosen = self._select(usable, verdict)
+        chosen = self._select(usable, verdict, info.kind)
         others = self._other_values(usable, chosen) if info.kind in _NEEDS_FIT and not verdict else []
         if others:  # a date or a figure is checked against what the other articles state for it
             checked = compose(info, question, query or question, chosen + others, passages)
@@ -111,15 +113,22 @@ class ExtractiveAnswerer:
         # it happen on February 1?", does the date: it is the claim checked, and a source may give another
         claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
         if info.kind in ("place", "date"):  # "where / when did it take place?": the verb says it happened
-            claimed |= _happened_terms(info.text)
-        weights = {t: snapshot.keyword.idf(t) for t in set(info.terms) - claimed if snapshot.keyword.known(t)}
+            claimed |= {t for m in _TOOK_PLACE.finditer(info.text) for t in terms(m.group(0))}
+        # a question's word counts in a sentence that uses another word for the same act ("take part" /
+        # "participation"), weighted by the rarest of those words the corpus holds
+        claimed = {canonical(t) for t in claimed}
+        weights = {}
+        for t in canonical_terms(info.text) - claimed:
+            known = [snapshot.keyword.idf(m) for m in members(t) if snapshot.keyword.known(m)]
+            if known:
+                weights[t] = max(known)
         total = sum(weights.values()) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         speaker = asked_speaker(info)
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
-            passage_terms = set(terms(p.text))
+            passage_terms = canonical_terms(p.text)
             context = sum(w for t, w in weights.items() if t in passage_terms) / total
             sentences = split_sentences(p.text, p.start)
             for i, s in enumerate(sentences):
@@ -135,7 +144,7 @@ class ExtractiveAnswerer:
                 elif following and info.kind == "change" and _DATE.search(s.text) and _DATE.search(following.text) and (
                         _same_paragraph(p, s, following)):
                     s = _joined(p, s, following)  # a change is two moments: the next dated sentence is the other
-                sentence_terms = set(terms(s.text))
+                sentence_terms = canonical_terms(s.text)
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
                 headed = sentence_terms | headline_terms(p.article.title)
                 topic = sum(w for t, w in weights.items() if t in headed) / total
@@ -198,7 +207,7 @@ class ExtractiveAnswerer:
                 usable = [stating[0]] + [c for c in usable if c is not stating[0]]
         return usable, ""
 
-    def _select(self, candidates: list[_Candidate], verdict: bool) -> list[_Candidate]:
+    def _select(self, candidates: list[_Candidate], verdict: bool, kind: str = "general") -> list[_Candidate]:
         if verdict:
             return self._one_per_article(candidates)
         best = candidates[0]
@@ -206,8 +215,8 @@ class ExtractiveAnswerer:
         for c in candidates[1:]:
             if len(chosen) == MAX_SENTENCES or c.score < self.config.keep_ratio * best.score:
                 break
-            if not c.fits and c.asked <= frozenset().union(*(k.asked for k in chosen)):
-                continue  # it says nothing of the question the chosen sentences do not
+            if not c.fits and (kind == "reason" and best.fits or c.asked <= frozenset().union(*(k.asked for k in chosen))):
+                continue  # it says nothing of the question the chosen sentences do not, or gives no reason
             if any(_redundant(c.text, k.text) or (c.passage.chunk_id != k.passage.chunk_id and c.start < k.end and k.start < c.end
                                                   and c.passage.article.id == k.passage.article.id) for k in chosen):
                 continue
@@ -258,7 +267,7 @@ def known_share(info: QuestionInfo, snapshot: CorpusSnapshot) -> float:
 
 @lru_cache(maxsize=4096)
 def headline_terms(title: str) -> frozenset[str]:
-    return frozenset(terms(title))
+    return frozenset(canonical_terms(title))
 
 
 def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidate]:
@@ -279,12 +288,7 @@ def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidat
 
 def _claimed_date_terms(question: str) -> set[str]:
     """The words of the dates a question states ("february", "1" in "... on February 1?")."""
-    return {t for m in _CLAIMED_DATE.finditer(question) for t in terms(m.group(0))} | _happened_terms(question)
-
-
-def _happened_terms(question: str) -> set[str]:
-    """The words of "take place", "happen", "held" in the question."""
-    return {t for m in _HAPPENED.finditer(question) for t in terms(m.group(0))}
+    return {t for m in (*_CLAIMED_DATE.finditer(question), *_HAPPENED.finditer(question)) for t in terms(m.group(0))}
 
 
 def _statement_end(sentences: list[Sentence], first: int, passage: Passage) -> Sentence:

@@ -287,3 +287,18 @@ def test_asked_what_someone_said_the_sentence_naming_them_brings_their_quoted_wo
     citation = answer.citations[0]
     # the two sentences are one cited span of the article
     assert "confirmed the prisoner exchange" in citation.quote and citation.quote.endswith("war in Ukraine.”")
+
+
+def test_words_for_the_same_act_match_each_other_and_other_words_do_not():
+    from qa.synonyms import canonical_terms
+
+    assert canonical_terms("Did they take part?") & canonical_terms("without the participation of the US")
+    assert canonical_terms("hand over Donbas") & canonical_terms("give up Donbas") - canonical_terms("Donbas")
+    assert canonical_terms("the talks were floated") & canonical_terms("he suggested talks") - canonical_terms("talks")
+    assert not canonical_terms("Russia launched missiles") & canonical_terms("The meeting kicked off")  # not one act
+
+
+def test_a_question_worded_otherwise_than_the_article_finds_its_sentence(assistant):
+    # the article: "Mr. Zelensky has signaled openness to compromising ..., suggesting a demilitarized zone"
+    answer = assistant.ask("Which compromise on territory has Zelenskiy floated?")
+    assert "suggesting a demilitarized zone" in answer.sentences[0].text
