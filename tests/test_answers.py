@@ -302,3 +302,11 @@ def test_a_question_worded_otherwise_than_the_article_finds_its_sentence(assista
     # the article: "Mr. Zelensky has signaled openness to compromising ..., suggesting a demilitarized zone"
     answer = assistant.ask("Which compromise on territory has Zelenskiy floated?")
     assert "suggesting a demilitarized zone" in answer.sentences[0].text
+
+
+def test_a_why_question_adds_no_sentence_that_gives_no_reason(assistant):
+    # "giving up" meets "surrendering"; 004's "The Kremlin is insisting that Bankova give up control of
+    # the remaining parts of the Donetsk region" holds more of the question's words but no reason
+    answer = assistant.ask("Why would giving up the Ukrainian-held part of Donetsk be risky for Kyiv?")
+    assert answer.sentences[0].text.startswith("The area is heavily fortified, so surrendering it")
+    assert not any("insisting" in s.text for s in answer.sentences)
