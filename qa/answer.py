@@ -376,6 +376,10 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
         return bool(places(info, sentence))
     if info.kind == "reason":
         return bool(_CAUSE.search(sentence))
+    speaker = asked_speaker(info)
+    if info.kind == "general" and speaker:  # "what did Dmitriev say ...?": a sentence in which he speaks
+        return speaker in re.findall(r"\w+", fold(sentence)) and bool(_SPEECH.search(sentence)) and bool(
+            _QUOTE_MARK.search(sentence) or re.search(r"\bthat\b", sentence))
     return False
 
 

@@ -16,7 +16,8 @@ _SEVERAL = re.compile(r"\bwhere (have|had|were|are)\b|\b(which|what) (cities|cou
 # words for a meeting, beside the question's own words: "the discussions in Geneva" answers "where were
 # the talks held?"
 _GATHERINGS = frozenset(terms("talks negotiations negotiating discussions meeting session round summit conference"))
-_GATHERING_VERBS = re.compile(r"\b(met|meet|meets|held|hold|holds|convened|gathered|took place|take place|taken place)\b", re.I)
+_GATHERING_VERBS = re.compile(r"\b(met|meet|meets|held|hold|holds|host|hosts|hosted|convened|gathered|took place|take place|"
+                              r"taken place)\b", re.I)
 NEAR = 3  # words before "in <place>" that say what is there
 MAX_PLACES = 3
 

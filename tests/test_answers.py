@@ -310,3 +310,15 @@ def test_a_why_question_adds_no_sentence_that_gives_no_reason(assistant):
     answer = assistant.ask("Why would giving up the Ukrainian-held part of Donetsk be risky for Kyiv?")
     assert answer.sentences[0].text.startswith("The area is heavily fortified, so surrendering it")
     assert not any("insisting" in s.text for s in answer.sentences)
+
+
+def test_asked_what_someone_said_a_sentence_in_which_they_speak_leads(assistant):
+    # "Dmitriev has been leading a parallel process in talks with Witkoff" holds more of the question's words
+    answer = assistant.ask("What has Dmitriev said about the talks?")
+    assert "told Russian state media that “things are moving forward" in answer.sentences[0].text
+
+
+def test_several_places_are_read_from_deeper_in_the_ranking(assistant):
+    # Geneva's passage ranks below five Abu Dhabi passages for this wording
+    answer = assistant.ask("Which cities have hosted the trilateral negotiations?")
+    assert answer.short_answer == "Abu Dhabi and Geneva"
