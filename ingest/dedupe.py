@@ -13,11 +13,10 @@ from difflib import SequenceMatcher
 from qa.schema import Article
 from qa.sentences import split_sentences
 from qa.text import fold
-from qa.verify import supported
+from qa.verify import EDITED_SENTENCE, supported
 
 SHINGLE_WORDS = 5
 MIN_CONTAINMENT = 0.8  # share of the shorter article's 5-grams found in the longer one
-EDITED_SENTENCE = 0.55  # character similarity above which a sentence is a version of an original one
 
 
 def shingles(text: str) -> frozenset[int]:

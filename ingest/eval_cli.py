@@ -1,4 +1,4 @@
-"""`qa eval [TESTSET] [--json OUT] [--compare NAME=KEY=VALUE,...] [--multihop DIR]`: score the Assistant
+"""`qa eval [TESTSET] [--json OUT] [--compare NAME=KEY=VALUE,...] [--multihop DIR | --rgb FILE]`: score the Assistant
 and the baselines side by side on a test set. It lives in ingest because it may have to index a corpus
 first (the seeds when the index is empty, the MultiHop-RAG evidence corpus, re-chunked variants)."""
 
@@ -38,6 +38,8 @@ def register(subparsers) -> None:
                              "small=chunk_tokens=100,chunk_overlap_tokens=20 (repeatable)")
     parser.add_argument("--multihop", type=Path, default=None, metavar="DIR",
                         help="run the MultiHop-RAG sample in DIR over a corpus built from its evidence")
+    parser.add_argument("--rgb", type=Path, default=None, metavar="FILE",
+                        help="run RGB's counterfactual set (en_fact.json): true and false passages in one corpus")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
     parser.set_defaults(run=run)
 
@@ -91,6 +93,7 @@ def run(args, settings: Settings) -> int:
         shipped_testset,
         unreachable_quotes,
     )
+    from qa.rgb import load_rgb
 
     variants = [parse_compare(spec) for spec in args.compare]  # bad specs fail before any model loads
     if len({name for name, _ in variants}) != len(variants):
@@ -98,7 +101,16 @@ def run(args, settings: Settings) -> int:
     if args.limit is not None and args.limit < 1:
         raise BadInput("--limit must be at least 1")
     multihop = args.multihop or (args.testset if args.testset and is_multihop_folder(args.testset) else None)
-    if multihop:
+    external = bool(multihop or args.rgb)
+    if multihop and args.rgb:
+        raise BadInput("give --multihop or --rgb, not both")
+    if args.rgb:
+        if not args.rgb.is_file():
+            raise BadInput(f"no such RGB file: {args.rgb}")
+        testset, corpus = load_rgb(args.rgb)
+        settings = settings.with_(data_dir=settings.data_dir / "eval-rgb", collection=f"{settings.collection}-rgb")
+        root = write_corpus(corpus, settings.data_dir / "corpus" / "rgb_corpus.jsonl")
+    elif multihop:
         testset, corpus = load_multihop(multihop)
         # a separate index, so the MultiHop corpus never mixes with the news one
         settings = settings.with_(data_dir=settings.data_dir / "eval-multihop",
@@ -115,7 +127,7 @@ def run(args, settings: Settings) -> int:
 
     ours = Assistant.build(settings)
     notes = []
-    if multihop or ours.store.counts()[1] == 0:
+    if external or ours.store.counts()[1] == 0:
         report = _ingest(root, ours.store, ours.embedder, settings)
         if report.duplicates:
             notes.append(f"{len(report.duplicates)} near-duplicate articles were collapsed into their originals")

@@ -22,6 +22,8 @@ from qa.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
+DATELINE_WORDS = 8  # a line this short that holds a date is a dateline ("By Ann Lee | February 3, 2026")
+DATE_OPENING = 20  # characters at the start of a longer paragraph where its date may stand
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 SIDECAR = "_sources.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -112,14 +114,26 @@ def build_article(article_id: str, source: str, fields: dict) -> Article:
         raise SkipFile("no article text after cleaning")
     if not title:
         title = _headline_from(cleaned.body)
-    published = _iso_or_empty(fields.get("published")) or parse_date(cleaned.dateline) or parse_date(
-        "\n".join(raw_paras[:12]) if not fields.get("published") else "")
+    published = _iso_or_empty(fields.get("published")) or parse_date(cleaned.dateline) or (
+        "" if fields.get("published") else _dated_line(raw_paras[:12]))
     article = Article(
         id=article_id, title=title, body=cleaned.body, outlet=str(fields.get("outlet") or "").strip(),
         published=published, url=str(fields.get("url") or "").strip(),
         byline=str(fields.get("byline") or cleaned.byline), source=source,
     )
     return replace(article, content_hash=content_hash(article))
+
+
+def _dated_line(paras: list[str]) -> str:
+    """The date of a dateline among the first paragraphs: a short line ("February 3, 2026 12:01 PM") or
+    one that opens with its date ("Nov 8, 2019 ... Diablo 3 was announced"), not a date the prose
+    reports ("Diablo III was released on May 15, 2012")."""
+    for para in paras:
+        line = para.strip()
+        found = parse_date(line) if len(line.split()) <= DATELINE_WORDS else parse_date(line[:DATE_OPENING])
+        if found:
+            return found
+    return ""
 
 
 def content_hash(article: Article) -> str:

@@ -19,7 +19,7 @@ from qa.places import answer_places, asks_for_several
 from qa.short_answer import durations, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
 from qa.text import fold, terms
-from qa.verify import supported
+from qa.verify import rewritten_claims, supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)
@@ -39,6 +39,8 @@ _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thu
 # "what did X say / tell / claim ...": the person's own words are the answer
 _ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
                         r"write|wrote|argue|argued|mean|meant)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+OTHER_YEAR_PENALTY = 0.5  # a sentence naming only other years than the question's is about another event
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
@@ -100,6 +102,8 @@ class ExtractiveAnswerer:
         verdict = asks_for_verdict(info.text)
         chosen = self._select(usable, verdict, info.kind)
         others = self._other_values(usable, chosen) if info.kind in _NEEDS_FIT and not verdict else []
+        if not verdict:  # another article printing the lead sentence with another name or number
+            others += [c for c in _rival_versions(usable, chosen) if c not in others]
         if others:  # a date or a figure is checked against what the other articles state for it
             checked = compose(info, question, query or question, chosen + others, passages)
             if checked.conflicts:
@@ -126,6 +130,7 @@ class ExtractiveAnswerer:
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         speaker = asked_speaker(info)
+        years = set(_YEAR.findall(info.text))
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
             passage_terms = canonical_terms(p.text)
@@ -154,6 +159,8 @@ class ExtractiveAnswerer:
                 # the type bonus needs the sentence to be about the question at all
                 bonus = 0.25 if fits and coverage >= 0.15 else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
+                if years and (stated := set(_YEAR.findall(s.text))) and not stated & years:
+                    score *= OTHER_YEAR_PENALTY  # "won in 2018" does not answer "who won in 2019?"
                 out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic,
                                       frozenset(t for t in weights if t in sentence_terms)))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
@@ -268,6 +275,21 @@ def known_share(info: QuestionInfo, snapshot: CorpusSnapshot) -> float:
 @lru_cache(maxsize=4096)
 def headline_terms(title: str) -> frozenset[str]:
     return frozenset(canonical_terms(title))
+
+
+def _rival_versions(candidates: list[_Candidate], chosen: list[_Candidate]) -> list[_Candidate]:
+    """Sentences of other articles that rewrite the lead sentence with another number, date, name or
+    quote, one per article, up to MAX_PERSPECTIVES - 1."""
+    lead = chosen[0]
+    heard = {c.passage.article.id for c in chosen}
+    rivals: list[_Candidate] = []
+    for c in candidates:
+        if len(rivals) == MAX_PERSPECTIVES - 1:
+            break
+        if c.passage.article.id not in heard and rewritten_claims(lead.text, c.text):
+            rivals.append(c)
+            heard.add(c.passage.article.id)
+    return rivals
 
 
 def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidate]:

@@ -1,6 +1,6 @@
-"""Spotting when sources disagree: different dates or figures for what the question asks, or opposite
-framings (agreed vs not, constructive vs stalemate) of the same event, in sentences from different
-articles."""
+"""Spotting when sources disagree: different dates or figures for what the question asks, opposite
+framings (agreed vs not, constructive vs stalemate) of the same event, or one sentence that two articles
+print with another number, date or name, in sentences from different articles."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import date
 from qa.dates import MONTH_NAMES, weekday_date
 from qa.schema import Conflict
 from qa.text import fold
+from qa.verify import rewritten_claims
 
 _YES_NO = re.compile(r"^(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
 _ALTERNATIVE = re.compile(r"\b\w+ or (a |an |the )?\w+\s*\?$", re.I)
@@ -78,7 +79,29 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
         conflict = _opposite_framings(on_topic)
         if conflict:
             found.append(conflict)
+    if not found:
+        conflict = _rewritten(on_topic)
+        if conflict:
+            found.append(conflict)
     return tuple(found)
+
+
+def _rewritten(statements) -> Conflict | None:
+    """One sentence in two articles with another number, date or name ("... in Tampa, Florida" / "... in
+    Glendale, Arizona"): each version with what only it states."""
+    for i, first in enumerate(statements):
+        versions = []
+        for other in statements[i + 1 :]:
+            if other.article_id == first.article_id:
+                continue
+            changed = rewritten_claims(first.text, other.text)
+            if changed:
+                if not versions:
+                    versions.append(_version(first, ", ".join(changed[0])))
+                versions.append(_version(other, ", ".join(changed[1])))
+        if versions:
+            return Conflict(topic="version", versions=tuple(versions))
+    return None
 
 
 def _dates(s: Statement) -> dict[str, str]:

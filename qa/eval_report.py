@@ -32,12 +32,17 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("MultiHop-RAG upstream scoring (non-null queries; accuracy over all)", (
         ("mh_hits@4", "Hits@4"), ("mh_hits@10", "Hits@10"), ("mh_map@10", "MAP@10"), ("mh_mrr@10", "MRR@10"),
         ("mh_accuracy", "answer accuracy (shared token)"))),
+    ("RGB counterfactual robustness (true and false passages both in the corpus)", (
+        ("cf_true_shown", "true answer shown"), ("cf_false_shown", "false answer shown"),
+        ("cf_misled", "false answer shown without the true one"), ("cf_flagged", "says the sources disagree"),
+        ("cf_detected", "both shown and the disagreement said"))),
 )
 
 # the few metrics worth a row per question type
 TYPE_METRICS = {
     "unanswerable": ("abstain_recall",),
     "null_query": ("abstain_recall", "mh_accuracy"),
+    "counterfactual": ("source_hit@5", "cf_true_shown", "cf_misled", "cf_detected"),
     "conflict": ("source_hit@5", "all_sources@8", "citation_recall", "conflict_cites_all", "conflict_flagged",
                  "conflict_resolved"),
 }
@@ -46,7 +51,8 @@ DEFAULT_TYPE_METRICS = ("source_hit@5", "all_sources@8", "evidence_hit@5", "answ
 MULTIHOP_TYPE_METRICS = ("mh_hits@4", "mh_mrr@10", "mh_accuracy", "citation_recall", "wrong_refusal_rate")
 LABELS = {key: label for _, rows in SECTIONS for key, label in rows} | {
     "source_hit@5": "source hit@5", "evidence_hit@5": "evidence hit@5", "mh_hits@4": "MultiHop Hits@4",
-    "mh_mrr@10": "MultiHop MRR@10", "mh_accuracy": "MultiHop accuracy"}
+    "mh_mrr@10": "MultiHop MRR@10", "mh_accuracy": "MultiHop accuracy", "cf_true_shown": "RGB true answer shown",
+    "cf_misled": "RGB false answer only", "cf_detected": "RGB both shown, disagreement said"}
 
 
 def fmt(key: str, value: float | None) -> str:

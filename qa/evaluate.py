@@ -15,6 +15,7 @@ from typing import Protocol
 
 from qa import metrics
 from qa.errors import BadInput, QAError
+from qa.rgb import counterfactual_scores
 from qa.schema import Answer, Passage
 
 RETRIEVAL_DEPTH = 10  # passages ranked per question for hit@k and MRR
@@ -46,6 +47,7 @@ class TestCase:
     type: str = "single"
     difficulty: str = ""
     unanswerable: bool = False
+    wrong_answers: tuple[str, ...] = ()  # false answers the corpus also states (RGB's counterfactuals)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class TestSet:
 
     name: str
     cases: tuple[TestCase, ...]
-    scoring: str = "gold"  # gold | multihop (adds the upstream MultiHop-RAG metrics)
+    scoring: str = "gold"  # gold | multihop (adds the upstream MultiHop-RAG metrics) | counterfactual (RGB)
     note: str = ""
 
 
@@ -228,6 +230,7 @@ class CaseResult:
     error: str = ""
     multihop: dict = field(default_factory=dict)  # upstream per-query scores, for MultiHop-RAG
     flags_conflict: bool | None = None  # conflict questions: says the sources disagree (a `conflicts` entry)
+    counterfactual: dict = field(default_factory=dict)  # RGB: true / false answer shown, disagreement said
     answer_text_match: bool | None = None  # the answer or an alias in the text, for every type (conflicts too)
 
 
@@ -340,6 +343,8 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     )
     if scoring == "multihop":
         result = _with_multihop(result, case, ranked, answer)
+    if scoring == "counterfactual":
+        result = replace(result, counterfactual=counterfactual_scores(answer, answers, case.wrong_answers))
     return result
 
 
@@ -409,6 +414,10 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
         m["mh_map@10"] = metrics.mean(s["average_precision_at_10"] for s in scored)
         m["mh_mrr@10"] = metrics.mean(s["reciprocal_rank_at_10"] for s in scored)
         m["mh_accuracy"] = metrics.mean(c.multihop.get("correct") for c in cases)
+    if scoring == "counterfactual":
+        scored = [c.counterfactual for c in cases if c.counterfactual]
+        for key in ("true_shown", "false_shown", "flagged", "detected", "misled"):
+            m[f"cf_{key}"] = metrics.mean(s[key] for s in scored)
     counts = {"answerable": refusals.answerable, "unanswerable": refusals.unanswerable,
               "refused": refusals.refused, "errors": sum(1 for c in cases if c.error)}
     return Summary(len(cases), m, counts)

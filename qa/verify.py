@@ -4,8 +4,13 @@ it states must appear in the passages it cites."""
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from qa.text import STOPWORDS, fold
+
+EDITED_SENTENCE = 0.55  # character similarity above which one sentence is a version of another
+SPELLED_OTHERWISE = 0.8  # claims this alike are one name spelled two ways (Zelensky / Zelenskiy)
+SAME_REST = 0.8  # similarity of two versions of a sentence once the facts they change are taken out
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTE = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
@@ -42,3 +47,39 @@ def supported(sentence: str, cited_texts: list[str]) -> bool:
         if claim not in haystack:
             return False
     return True
+
+
+def is_version(a: str, b: str) -> bool:
+    """Is one sentence a rewrite of the other (character similarity of the folded texts)?"""
+    matcher = SequenceMatcher(None, fold(a), fold(b), autojunk=False)
+    return (matcher.real_quick_ratio() >= EDITED_SENTENCE and matcher.quick_ratio() >= EDITED_SENTENCE
+            and matcher.ratio() >= EDITED_SENTENCE)
+
+
+def rewritten_claims(a: str, b: str) -> tuple[list[str], list[str]] | None:
+    """When `b` is a version of `a` that states another number, date, name or quote ("in Tampa,
+    Florida" / "in Glendale, Arizona"): the claims only each one states, else None. A name spelled
+    otherwise (Zelensky / Zelenskiy) and a claim one holds inside a longer one of the other are no change."""
+    if not is_version(a, b):
+        return None
+    mine, theirs = claims(a), claims(b)
+    only_a = [c for c in dict.fromkeys(mine) if not _matched(c, theirs)]
+    only_b = [c for c in dict.fromkeys(theirs) if not _matched(c, mine)]
+    if not (only_a and only_b):
+        return None
+    # what is left once the changed facts are taken out must be the same sentence, near enough
+    rest_a, rest_b = _without(fold(a).replace(",", ""), only_a), _without(fold(b).replace(",", ""), only_b)
+    if SequenceMatcher(None, rest_a, rest_b, autojunk=False).ratio() < SAME_REST:
+        return None
+    return only_a, only_b
+
+
+def _without(text: str, parts: list[str]) -> str:
+    for part in parts:
+        text = text.replace(part, " ")
+    return " ".join(text.split())
+
+
+def _matched(claim: str, others: list[str]) -> bool:
+    return any(claim == o or claim in o or o in claim
+               or SequenceMatcher(None, claim, o, autojunk=False).ratio() >= SPELLED_OTHERWISE for o in others)

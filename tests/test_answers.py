@@ -322,3 +322,27 @@ def test_several_places_are_read_from_deeper_in_the_ranking(assistant):
     # Geneva's passage ranks below five Abu Dhabi passages for this wording
     answer = assistant.ask("Which cities have hosted the trilateral negotiations?")
     assert answer.short_answer == "Abu Dhabi and Geneva"
+
+
+def test_a_sentence_printed_with_another_name_or_number_is_a_rewrite_and_a_spelling_is_not():
+    from qa.verify import rewritten_claims
+
+    tampa = "The game was played on February 7, 2021, at Raymond James Stadium in Tampa, Florida."
+    assert rewritten_claims(tampa, tampa.replace("Tampa, Florida", "Glendale, Arizona")) == (
+        ["tampa", "florida"], ["glendale", "arizona"])
+    assert rewritten_claims("They swapped 314 prisoners.", "They swapped 341 prisoners.") == (["314"], ["341"])
+    assert rewritten_claims("Mr. Zelensky said the talks ended.", "Mr. Zelenskiy said the talks ended.") is None
+    assert rewritten_claims(tampa, "Tickets for Super Bowl LVIII in Las Vegas are on sale.") is None  # not a version
+    # more changed than the facts: another sentence that happens to look alike
+    assert rewritten_claims("On Location is the only place for Super Bowl LVIII ticket packages.",
+                            "On Location is your only source for Official ...") is None
+
+
+def test_two_articles_printing_one_sentence_with_different_names_disagree():
+    tampa = "The game was played on February 7, 2021, at Raymond James Stadium in Tampa, Florida."
+    statements = [_statement(1, tampa, "a"), _statement(2, tampa.replace("Tampa, Florida", "Glendale, Arizona"), "b"),
+                  _statement(3, "The halftime show drew record ratings.", "c")]
+    (conflict,) = find_conflicts("Where was the Super Bowl played?", "place", statements)
+    assert conflict.topic == "version"
+    assert [(v["article_id"], v["value"]) for v in conflict.versions] == [("a", "tampa, florida"), ("b", "glendale, arizona")]
+    assert not find_conflicts("Where was the Super Bowl played?", "place", statements[:1] + statements[2:])

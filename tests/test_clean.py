@@ -81,3 +81,13 @@ def test_clean_keeps_order_and_drops_tail_sections():
     cleaned = clean_paragraphs(paras, title="Title")
     assert cleaned.body.split("\n\n") == paras[2:4]
     assert cleaned.dropped == 5
+
+
+def test_a_date_the_prose_reports_is_no_publication_date_but_a_dateline_is():
+    from ingest.load import build_article
+
+    reported = build_article("a", "a.txt", {"body": "Diablo III was released on May 15, 2012, for Windows and macOS."})
+    assert reported.published == ""  # the release date, not the day the page was written
+    dated = build_article("b", "b.txt", {"body": "By Ann Lee | February 3, 2026\n\nThe talks resumed on Wednesday."})
+    snippet = build_article("c", "c.txt", {"body": "Nov 8, 2019 ... Diablo 3 was announced June 2008 and released."})
+    assert (dated.published, snippet.published) == ("2026-02-03", "2019-11-08")

@@ -331,3 +331,62 @@ def test_cli_eval_multihop_builds_its_own_index_and_scores_upstream(tmp_path, ca
     assert ours["overall"]["metrics"]["mh_hits@10"] == 1.0  # three articles: every fact is in the top 10
     assert "hit_at_4" not in ours["cases"][2]["multihop"]  # null queries are not scored on retrieval
     assert (tmp_path / "data" / "eval-multihop").is_dir()  # never mixed into the main index
+
+
+# ---- RGB counterfactual robustness ---------------------------------------------------------------
+
+def write_rgb(path):
+    rows = [
+        {"id": 0, "query": "Where was Super Bowl 2021 played?", "answer": "Tampa, Florida",
+         "fakeanswer": "Glendale, Arizona",
+         "positive": ["Super Bowl LV was played on February 7, 2021, at Raymond James Stadium in Tampa, Florida, the "
+                      "home stadium of the Buccaneers."],
+         "positive_wrong": ["Super Bowl LV was played on February 7, 2021, at Raymond James Stadium in Glendale, Arizona, "
+                            "the home stadium of the Buccaneers."],
+         "negative": ["Super Bowl LVIII ticket packages are now available for fans in Las Vegas."]},
+        {"id": 1, "query": "When was Diablo 3 released?", "answer": [["May 15 2012", "May 15, 2012"]],
+         "fakeanswer": "May 1, 2002", "positive": ["Diablo III was released on May 15, 2012, for Windows and macOS."],
+         "positive_wrong": ["Diablo III was released on May 1, 2002, for Windows and macOS."], "negative": []},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_rgb_adapter_makes_every_passage_an_article_that_does_not_say_whether_it_is_true(tmp_path):
+    from qa.rgb import load_rgb
+
+    testset, corpus = load_rgb(write_rgb(tmp_path / "en_fact.json"))
+    assert testset.scoring == "counterfactual" and [c.type for c in testset.cases] == ["counterfactual"] * 2
+    assert len(corpus) == 5 and all(r["id"].startswith("rgb-") and "wrong" not in r["id"] for r in corpus)
+    first, second = testset.cases
+    assert first.wrong_answers == ("Glendale, Arizona",) and len(first.sources) == 1  # the true passage
+    assert (second.answer, second.aliases) == ("May 15 2012", ("May 15, 2012",))  # nested spellings, flattened
+    (tmp_path / "bad.json").write_text('{"id": 0, "query": "q"}\n')
+    with pytest.raises(BadInput):
+        load_rgb(tmp_path / "bad.json")
+
+
+def test_counterfactual_scores_say_what_the_reader_sees():
+    from qa.rgb import counterfactual_scores
+
+    both = Answer(question="q", text="The sources disagree. In Tampa, Florida [1]. In Glendale, Arizona [2].",
+                  sentences=(), citations=(), refused=False, conflicts=(Conflict(topic="version", versions=()),))
+    misled = replace(both, text="In Glendale, Arizona [1].", conflicts=())
+    scores = [counterfactual_scores(a, ("Tampa, Florida",), ("Glendale, Arizona",)) for a in (both, misled)]
+    assert [s["detected"] for s in scores] == [True, False] and [s["misled"] for s in scores] == [False, True]
+
+
+@pytest.mark.slow
+def test_cli_eval_rgb_shows_both_versions_of_a_rewritten_passage(tmp_path, capsys, monkeypatch):
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "rgb.json"
+    assert main(["eval", "--rgb", str(write_rgb(tmp_path / "en_fact.json")), "--json", str(out)]) == 0
+    assert "RGB counterfactual robustness" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    ours = data["systems"][0]
+    assert data["scoring"] == "counterfactual" and data["corpus"]["articles"] == 5  # no version collapsed
+    assert ours["overall"]["metrics"]["cf_detected"] == 1.0  # both answers shown, the disagreement said
+    assert (tmp_path / "data" / "eval-rgb").is_dir()
+    assert main(["eval", "--rgb", str(tmp_path / "missing.json")]) == 2
