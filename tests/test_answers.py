@@ -346,3 +346,22 @@ def test_two_articles_printing_one_sentence_with_different_names_disagree():
     assert conflict.topic == "version"
     assert [(v["article_id"], v["value"]) for v in conflict.versions] == [("a", "tampa, florida"), ("b", "glendale, arizona")]
     assert not find_conflicts("Where was the Super Bowl played?", "place", statements[:1] + statements[2:])
+
+
+def test_a_sentence_about_another_year_does_not_answer_for_the_year_asked(tmp_path, embedder):
+    from qa.assistant import Assistant
+    from tests.conftest import ingest, make_settings, open_store
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Wimbledon 2018 report\n\nAngelique Kerber beat Serena Williams in the final to win "
+                                  "the Wimbledon women's singles title in 2018, her first on grass.\n")
+    (corpus / "b.txt").write_text("Wimbledon 2019 report\n\nSimona Halep was the champion in 2019, beating Williams "
+                                  "in straight sets.\n")
+    settings = make_settings(tmp_path)
+    store = open_store(settings, embedder)
+    ingest(corpus, settings, embedder, store)
+    answer = Assistant(settings, store, embedder).ask(
+        "Who beat Serena Williams to win the Wimbledon women's singles title in 2019?")
+    # the 2018 sentence holds more of the question's words, but names only another year
+    assert answer.short_answer == "Simona Halep" and answer.sentences[0].text.startswith("Simona Halep")
