@@ -12,13 +12,13 @@ from qa import order
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.dates import MONTH_PATTERN
+from qa.places import answer_places, asks_for_several
 from qa.question import QuestionInfo, analyse, profiled_name
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.places import answer_places, asks_for_several
 from qa.short_answer import durations, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
-from qa.text import fold, terms
+from qa.text import fold, has_word, terms
 from qa.verify import rewritten_claims, supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
@@ -32,7 +32,7 @@ _CLAIMED_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|satur
                            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?:,?\s+\d{{4}})?", re.I)
 # verbs that say an event happened, not which one: "did the round take place / happen / begin on ..."
 _TOOK_PLACE = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur)\w*\b|\b(held|hold)\b", re.I)
-_HAPPENED = re.compile(r"\b(take|took|taken|taking) place\b|\b(happen|occur|start|begin|began|begun)\w*\b|\b(held|hold)\b", re.I)
+_HAPPENED = re.compile(_TOOK_PLACE.pattern + r"|\b(start|begin|began|begun)\w*\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
                     r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
@@ -301,7 +301,7 @@ def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidat
     for c in candidates:
         if len(chosen) == MAX_PROFILE:
             break
-        if surname in re.findall(r"\w+", fold(c.text)) and not any(
+        if has_word(c.text, surname) and not any(
                 c.passage.chunk_id == k.passage.chunk_id or _redundant(c.text, k.text) for k in chosen):
             chosen.append(c)
     return sorted(chosen, key=lambda c: (c.passage.article.published or "9999", c.passage.article.id, c.start)) or (
@@ -354,11 +354,11 @@ def asked_speaker(info: QuestionInfo) -> str:
 def _continues_statement(passage: Passage, sentence: Sentence, following: Sentence, speaker: str) -> bool:
     """A sentence naming the speaker without quoting them, followed in its paragraph by their quoted words
     ("Witkoff ... confirmed the exchange in a post on X. ... Witkoff said that “steps like this ...”")."""
-    if _QUOTE_MARK.search(sentence.text) or speaker not in re.findall(r"\w+", fold(sentence.text)):
+    if _QUOTE_MARK.search(sentence.text) or not has_word(sentence.text, speaker):
         return False
     said = following.text
     return bool(_same_paragraph(passage, sentence, following) and _SPEECH.search(said) and _QUOTE_MARK.search(said)
-                and (speaker in re.findall(r"\w+", fold(said)) or re.search(r"\b(he|she)\b", said, re.I)))
+                and (has_word(said, speaker) or re.search(r"\b(he|she)\b", said, re.I)))
 
 
 def _mentions(article_words: frozenset[str], entity: str) -> bool:
@@ -400,7 +400,7 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
         return bool(_CAUSE.search(sentence))
     speaker = asked_speaker(info)
     if info.kind == "general" and speaker:  # "what did Dmitriev say ...?": a sentence in which he speaks
-        return speaker in re.findall(r"\w+", fold(sentence)) and bool(_SPEECH.search(sentence)) and bool(
+        return has_word(sentence, speaker) and bool(_SPEECH.search(sentence)) and bool(
             _QUOTE_MARK.search(sentence) or re.search(r"\bthat\b", sentence))
     return False
 

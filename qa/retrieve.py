@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder
 from qa.schema import Filters, Passage
-from qa.store import ChromaStore
 from qa.sentences import split_sentences
-from qa.text import fold, terms
+from qa.store import ChromaStore
+from qa.text import fold, has_word, terms
 
 RRF_K = 60
 
@@ -119,7 +119,7 @@ def _naming(snapshot: CorpusSnapshot, word: str, allowed) -> list[int]:
         return []
     wanted = fold(word)
     return [pos for pos, _ in snapshot.keyword.top(word, NAMING_LIMIT, allowed)
-            if wanted in re.findall(r"\w+", fold(snapshot.chunks[pos].text))]
+            if has_word(snapshot.chunks[pos].text, wanted)]
 
 
 def _rescored(fused: dict[int, float], snapshot: CorpusSnapshot, query: str, weight: float,

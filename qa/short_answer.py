@@ -72,7 +72,7 @@ def change_span(text: str) -> str:
     if len(said) != 2:
         return ""
     past = [_SAID_BEFORE.search(s.text) for s in said]
-    values = [_expected(s.text, when) for s, when in zip(said, past)]
+    values = [_expected(s.text, when) for s, when in zip(said, past, strict=True)]
     if not all(values) or sum(map(bool, past)) != 1:
         return ""
     earlier, later = (values[0], values[1]) if past[0] else (values[1], values[0])

@@ -32,6 +32,11 @@ def fold(text: str) -> str:
     return text
 
 
+def has_word(text: str, word: str) -> bool:
+    """Is the folded `word` one of the text's whole words ("ushakov" in "Yury Ushakov’s")?"""
+    return word in re.findall(r"\w+", fold(text))
+
+
 @lru_cache(maxsize=200_000)  # news vocabularies are small next to their token counts
 def stem(word: str) -> str:
     """A light English stemmer: enough to match plural, possessive, past and -ing forms of news words
