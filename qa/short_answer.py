@@ -8,6 +8,7 @@ import re
 
 from qa.question import CALENDAR_WORDS, QuestionInfo
 from qa.sentences import split_sentences
+from qa.synonyms import canonical_terms
 from qa.text import STOPWORDS, fold, terms
 
 _COUNT_SPAN = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
@@ -57,7 +58,7 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     if info.kind == "date":
         return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
     if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):
-        return _only(places(info, sentence))
+        return _only(places(info, sentence)) or _only(_places_after_asked(info, sentence))
     if info.kind == "change":
         return change_span(sentence)
     return ""
@@ -90,6 +91,14 @@ def places(info: QuestionInfo, sentence: str) -> list[str]:
     """Places the sentence puts something in, at, to or from ("in Abu Dhabi"), other than those the
     question names."""
     return [place for _, place in place_spans(info, sentence)]
+
+
+def _places_after_asked(info: QuestionInfo, sentence: str) -> list[str]:
+    """Of several places, those a word of the question (or one for the same act) stands just before:
+    "Where did Dmitriev travel?" -> "flew to Miami", not "the talks in Abu Dhabi"."""
+    asked = canonical_terms(info.text) - canonical_terms(" ".join(info.entities))
+    return [place for at, place in place_spans(info, sentence)
+            if canonical_terms(" ".join(sentence[:at].split()[-2:])) & asked]
 
 
 def place_spans(info: QuestionInfo, sentence: str) -> list[tuple[int, str]]:

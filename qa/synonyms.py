@@ -28,6 +28,7 @@ demonstrate show prove
 reject rejection refuse dismiss
 want demand insist
 warn caution
+travel trip fly flew flown visit
 """.strip().splitlines()
 
 

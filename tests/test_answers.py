@@ -365,3 +365,8 @@ def test_a_sentence_about_another_year_does_not_answer_for_the_year_asked(tmp_pa
         "Who beat Serena Williams to win the Wimbledon women's singles title in 2019?")
     # the 2018 sentence holds more of the question's words, but names only another year
     assert answer.short_answer == "Simona Halep" and answer.sentences[0].text.startswith("Simona Halep")
+
+
+def test_a_where_question_leads_with_the_sentence_of_the_act_asked_about(assistant):
+    answer = assistant.ask("Where did Dmitriev travel?")
+    assert answer.short_answer == "Miami" and "flew to Miami" in answer.sentences[0].text

@@ -110,3 +110,10 @@ def test_a_duration_beside_something_else_the_question_names_is_not_its_answer()
 ])
 def test_a_change_is_from_the_earlier_expected_time_to_the_later(statements, span):
     assert said("How has his forecast for the end of the war changed?", statements) == span
+
+
+def test_of_several_places_the_one_after_the_asked_act_is_the_answer():
+    sentence = ("On the eve of the talks in Abu Dhabi, Kremlin special representative Kirill Dmitriev flew to Miami, "
+                "where Donald Trump’s Mar-a-Lago residence is located.")
+    assert said("Where did Dmitriev travel?", sentence) == "Miami"  # "flew" is how the article says travel
+    assert said("Where did Dmitriev stay?", sentence) == ""  # neither place follows the act asked about
