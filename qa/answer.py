@@ -51,6 +51,7 @@ MAX_SENTENCES = 2
 STATEMENT_SENTENCES = 3  # sentences of a statement shown after its lead-in
 MAX_PERSPECTIVES = 5
 MAX_PROFILE = 3  # sentences on a person asked about ("what part has X played?")
+REPORTING_SHARE = 0.6  # of the best sentence's match, for an article to count as reporting what is asked
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,10 @@ class ExtractiveAnswerer:
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         if info.kind == "profile":
             return compose(info, question, query or question, _profile(info, usable), passages)
+        if info.kind == "outlets":
+            chosen = _each_reporting(usable)
+            return replace(compose(info, question, query or question, chosen, passages), short_answer=_listed(
+                [_who(c.passage.article.outlet, c.passage.article.title) for c in chosen]))
         if asks_for_several(info):
             located = answer_places(info, usable)
             if located:
@@ -292,6 +297,28 @@ def _rival_versions(candidates: list[_Candidate], chosen: list[_Candidate]) -> l
     return rivals
 
 
+def _each_reporting(candidates: list[_Candidate]) -> list[_Candidate]:
+    """"Which outlets reported the swap?": each article's best sentence that holds the question's words
+    nearly as well as the best one does (REPORTING_SHARE), up to MAX_PERSPECTIVES, in publication order."""
+    bar = REPORTING_SHARE * candidates[0].coverage
+    best: dict[str, _Candidate] = {}
+    for c in candidates:
+        if c.coverage >= bar:
+            best.setdefault(c.passage.article.id, c)
+    chosen = list(best.values())[:MAX_PERSPECTIVES]
+    return sorted(chosen, key=lambda c: (c.passage.article.published or "9999", c.passage.article.id))
+
+
+def _listed(names: list[str]) -> str:
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _who(outlet: str, title: str) -> str:
+    """An article's outlet, or for one without its headline in quotes."""
+    return outlet or f"the article “{title}”"
+
+
 def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidate]:
     """"What part has Yuri Ushakov played?": the best sentences naming the person (by surname, so "Yury
     Ushakov" counts), one per passage and none repeating another, up to MAX_PROFILE, in the order the
@@ -460,8 +487,7 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
 
 def _source_label(st: Statement) -> str:
     """"bne IntelliNews, 2026-02-05", or for an article without an outlet its headline in quotes."""
-    who = st.outlet or f"the article “{st.title}”"
-    return f"{who}, {st.published or 'undated'}"
+    return f"{_who(st.outlet, st.title)}, {st.published or 'undated'}"
 
 
 def refusal(question: str, query: str, passages, snapshot: CorpusSnapshot, reason: str) -> Answer:

@@ -27,7 +27,7 @@ from qa.store import ChromaStore
 log = logging.getLogger(__name__)
 
 VERDICT_DEPTH = 8  # passages read for yes/no questions, and for dates and figures, which articles may differ on
-VALUE_KINDS = ("date", "count", "money")  # profiles and several places are read as deep: each article is heard
+VALUE_KINDS = ("date", "count", "money")  # profiles, outlets and several places are read as deep: each article is heard
 VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
 
 
@@ -120,7 +120,7 @@ class Assistant:
         filters, from_question = scoped(standalone, filters, snap)
         depth = self._k(k)
         info = analyse(standalone)
-        if asks_for_verdict(standalone) or info.kind in (*VALUE_KINDS, "profile") or asks_for_several(info):
+        if asks_for_verdict(standalone) or info.kind in (*VALUE_KINDS, "profile", "outlets") or asks_for_several(info):
             depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
         found = self.retriever.search(snap, standalone, depth, filters, naming=profiled_name(info))
         return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)

@@ -23,6 +23,10 @@ _PLACE = re.compile(r"\bwhere\b|\b(which|what) (city|cities|country|countries|pl
 _PROFILE = re.compile(r"\bwhat (part|role)s? (has|have|had|did|does|do|is|was) .{1,60}\bplay|"
                       r"\bwhat (has|have|had) \w[\w’' -]{0,40} (done|said)\s*\??\s*$|"
                       r"\bwhat do(es)? the (articles?|sources?|reports?|coverage|papers?) (say|report|tell)s? about\b", re.I)
+# "which outlets reported the prisoner swap?": the articles' outlets are the answer ("which newspaper
+# first reported...?" asks for one, often a paper the article cites: not this)
+_OUTLETS = re.compile(r"\b(which|what) (news )?(outlets|papers|newspapers|publications|media|articles|reports)\b"
+                      r".{0,20}\b(report|cover|mention|say|said|wrote|write|carr|describ)", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -35,7 +39,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # order | count | money | duration | change | date | person | place | profile | reason | general
+    kind: str  # order | outlets | count | money | duration | change | date | person | place | profile | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -45,6 +49,8 @@ def analyse(question: str) -> QuestionInfo:
     kind = "general"
     if order.parse(question):
         kind = "order"
+    elif _OUTLETS.search(question):
+        kind = "outlets"
     elif _DURATION.search(question):
         kind = "duration"
     elif _CHANGE.search(question):

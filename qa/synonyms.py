@@ -29,6 +29,7 @@ reject rejection refuse dismiss
 want demand insist
 warn caution
 travel trip fly flew flown visit
+swap exchange
 """.strip().splitlines()
 
 

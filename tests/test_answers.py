@@ -370,3 +370,11 @@ def test_a_sentence_about_another_year_does_not_answer_for_the_year_asked(tmp_pa
 def test_a_where_question_leads_with_the_sentence_of_the_act_asked_about(assistant):
     answer = assistant.ask("Where did Dmitriev travel?")
     assert answer.short_answer == "Miami" and "flew to Miami" in answer.sentences[0].text
+
+
+def test_which_outlets_reported_something_lists_each_articles_outlet_with_its_sentence(assistant):
+    assert analyse("Which newspaper first reported the plan?").kind != "outlets"  # one paper, often one cited
+    answer = assistant.ask("Which outlets reported on the prisoner swap?")
+    # bne IntelliNews: "did agree on another prisoner swap"; the Times: "prisoner-of-war exchanges"
+    assert answer.short_answer == "bne IntelliNews and The New York Times"
+    assert [c.article_id[:3] for c in answer.citations] == ["004", "001"]  # in publication order
