@@ -31,7 +31,8 @@ _NEGATIVE = ("stalemate", "failed", "failure", "reluctance", "reluctant", "rejec
              "little progress", "no progress", "contingent", "deadlock", "collapsed", "violat", "breaking",
              "broke", "breached", "without the participation", "did not take part", "not take part", "absent",
              "not invited", "were not invited", "prevented progress", "without progress", "no serious progress",
-             "blocked progress", "hampered progress")
+             "blocked progress", "hampered progress", "expired", "not interested", "isn't interested",
+             "not truly interested", "isn't truly interested")
 # longest phrases first, so "without violations" is read as positive before "violat" is counted
 _PHRASES = sorted([(p, 1) for p in _POSITIVE] + [(p, -1) for p in _NEGATIVE], key=lambda x: -len(x[0]))
 _ORDERING = re.compile(r"\b(before or after|after or before|which came first|earlier or later|first or second)\b", re.I)

@@ -231,6 +231,9 @@ def test_short_answer_never_ends_on_a_function_word():
     info = analyse("How much money was pledged?")
     assert short_answer(info, "The fund pledged 12,000 euros and more later.") == "12,000 euros"
     assert polarity("the positions, which have prevented progress, remain unchanged") == -1
+    # "agreement" named only to say it expired, by a side "not truly interested" in peace
+    assert polarity("Russia isn’t truly interested in peace and used the ceasefire to build up forces once the "
+                    "agreement expired.") == -1
 
 
 def test_outlet_named_in_the_question_is_not_required_in_the_text(assistant):
