@@ -1,7 +1,8 @@
 // Rendering one answer (sentences with citation buttons, sources, disagreement, refusal) and its plain text.
 import {el, formatDate, safeUrl, sourceLine} from "./dom.js";
 
-const TOPICS = {date: "the date", framing: "how it went", figure: "the figures", figures: "the figures"};
+const TOPICS = {date: "the date", framing: "how it went", figure: "the figures", figures: "the figures",
+  version: "a name, number or date"};
 
 /** A [n] button that opens citation n in the source panel. */
 export function citeButton(n, citation) {
