@@ -84,8 +84,8 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
                best_dense: float | None, query: str = "") -> Answer:
         info = analyse(query or question)
-        candidates = self._candidates(info, passages, snapshot)
-        usable, reason = self._answerable(info, candidates, snapshot, best_dense)
+        candidates, wanted = self._candidates(info, passages, snapshot)
+        usable, reason = self._answerable(info, candidates, snapshot, best_dense, wanted)
         if reason:
             return refusal(question, query or question, passages, snapshot, reason)
         if info.kind == "order":
@@ -115,7 +115,8 @@ class ExtractiveAnswerer:
                 return checked
         return compose(info, question, query or question, chosen, passages)
 
-    def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> list[_Candidate]:
+    def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> tuple[list[_Candidate], frozenset[str]]:
+        """Every sentence of the passages, scored (best first), and the question's words that count."""
         verdict = asks_for_verdict(info.text)
         dated_question = bool(_DATE.search(info.text))
         # words no article contains cannot be matched by any sentence: they do not count; nor, in "did
@@ -169,9 +170,9 @@ class ExtractiveAnswerer:
                 out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic,
                                       frozenset(t for t in weights if t in sentence_terms)))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
-        return out
+        return out, frozenset(weights)
 
-    def _answerable(self, info, candidates, snapshot, best_dense) -> tuple[list[_Candidate], str]:
+    def _answerable(self, info, candidates, snapshot, best_dense, wanted=frozenset()) -> tuple[list[_Candidate], str]:
         """The candidates an answer may use (best first), or a reason to refuse. A sentence is usable
         only if its article mentions every name the question asks about; a count question needs a
         sentence that states the number, and that sentence leads."""
@@ -213,6 +214,8 @@ class ExtractiveAnswerer:
             return [], "no sentence about what the question names mentions enough of it"
         if info.kind in _NEEDS_FIT or info.kind == "place":
             stating = [c for c in usable if c.fits and c.coverage >= 0.5 * best.coverage]
+            if not stating and info.kind in _NEEDS_FIT:
+                stating = _stated_beside(best, usable, info, wanted)
             if not stating and info.kind in _NEEDS_FIT:
                 return [], f"no passage states the {_NEEDS_FIT[info.kind]} asked for"
             if stating:  # a place is led with when a sentence names one; its absence is no refusal
@@ -295,6 +298,18 @@ def _rival_versions(candidates: list[_Candidate], chosen: list[_Candidate]) -> l
             rivals.append(c)
             heard.add(c.passage.article.id)
     return rivals
+
+
+def _stated_beside(best: _Candidate, candidates: list[_Candidate], info: QuestionInfo,
+                   wanted: frozenset[str]) -> list[_Candidate]:
+    """A sentence of the best one's passage that states the kind of thing asked and holds every word of
+    the question the corpus knows, but for the names the passage gives ("When did the Geneva talks
+    take place?": "... wrapped up a new round of peace talks on Wednesday" beside "The discussions in
+    Geneva ..."). "When is the next round after Geneva scheduled?" finds none: no dated sentence there
+    says "next" or "scheduled"."""
+    named = canonical_terms(" ".join(info.entities))
+    return [c for c in candidates if c.fits and c.passage.chunk_id == best.passage.chunk_id and c is not best
+            and wanted <= c.asked | named]
 
 
 def _each_reporting(candidates: list[_Candidate]) -> list[_Candidate]:

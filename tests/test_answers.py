@@ -381,3 +381,11 @@ def test_which_outlets_reported_something_lists_each_articles_outlet_with_its_se
     # bne IntelliNews: "did agree on another prisoner swap"; the Times: "prisoner-of-war exchanges"
     assert answer.short_answer == "bne IntelliNews and The New York Times"
     assert [c.article_id[:3] for c in answer.citations] == ["004", "001"]  # in publication order
+
+
+def test_a_date_stated_beside_the_name_asked_about_answers_and_a_question_with_more_does_not(assistant):
+    # "The discussions in Geneva ..." and "... wrapped up a new round of peace talks on Wednesday" share a passage
+    answer = assistant.ask("When did the Geneva talks take place?")
+    assert not answer.refused and answer.short_answer == "Wednesday"
+    # no dated sentence there says "next" or "scheduled": still no answer
+    assert assistant.ask("When is the next round of talks after Geneva scheduled?").refused
