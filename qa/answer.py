@@ -47,6 +47,7 @@ _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|accor
 # question kinds whose answer must hold a value of that kind, and what to call it when none does
 _NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time", "duration": "length of time"}
 LONG_QUESTION_TERMS = 10
+SHORT_ON_TOPIC = 0.6  # share of a short, nameless question's words one sentence must hold past a low cosine
 MAX_SENTENCES = 2
 STATEMENT_SENTENCES = 3  # sentences of a statement shown after its lead-in
 MAX_PERSPECTIVES = 5
@@ -180,10 +181,13 @@ class ExtractiveAnswerer:
             return [], "no passage matched the question"
         if best_dense is not None and best_dense < self.config.min_dense and (
                 len(set(info.terms)) < LONG_QUESTION_TERMS or known_share(info, snapshot) < 0.8) and not (
-                info.entities and candidates[0].coverage >= 0.9 and known_share(info, snapshot) == 1.0):
+                candidates[0].coverage >= (0.9 if info.entities else SHORT_ON_TOPIC)
+                and known_share(info, snapshot) == 1.0 and len(wanted) >= (1 if info.entities else 2)):
             # long questions score low against short passages: refuse those only when the corpus
             # also lacks many of their words; a question about a name ("Who is Harry Nedelcu?") scores
-            # low too, and is on topic when a sentence holds every one of its words
+            # low too, and is on topic when a sentence holds every one of its words; so is a short one
+            # ("What are the main sticking points?") whose every word the corpus holds and one sentence
+            # holds most of, by weight
             return [], f"the closest passage is unrelated (similarity {best_dense:.2f})"
         if candidates[0].coverage < self.config.min_coverage:
             return [], "no sentence mentions enough of what the question asks about"
