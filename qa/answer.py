@@ -12,14 +12,15 @@ from qa import order
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.dates import MONTH_PATTERN
+from qa.gathering import MAX_PERSPECTIVES, each_reporting, listed, profile, redundant, rival_versions, who
 from qa.places import answer_places, asks_for_several
-from qa.question import QuestionInfo, analyse, profiled_name
+from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.short_answer import durations, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
 from qa.text import fold, has_word, terms
-from qa.verify import rewritten_claims, supported
+from qa.verify import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)
@@ -50,9 +51,6 @@ LONG_QUESTION_TERMS = 10
 SHORT_ON_TOPIC = 0.6  # share of a short, nameless question's words one sentence must hold past a low cosine
 MAX_SENTENCES = 2
 STATEMENT_SENTENCES = 3  # sentences of a statement shown after its lead-in
-MAX_PERSPECTIVES = 5
-MAX_PROFILE = 3  # sentences on a person asked about ("what part has X played?")
-REPORTING_SHARE = 0.6  # of the best sentence's match, for an article to count as reporting what is asked
 
 
 @dataclass(frozen=True)
@@ -95,11 +93,11 @@ class ExtractiveAnswerer:
                 chosen, short = ordered
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         if info.kind == "profile":
-            return compose(info, question, query or question, _profile(info, usable), passages)
+            return compose(info, question, query or question, profile(info, usable), passages)
         if info.kind == "outlets":
-            chosen = _each_reporting(usable)
-            return replace(compose(info, question, query or question, chosen, passages), short_answer=_listed(
-                [_who(c.passage.article.outlet, c.passage.article.title) for c in chosen]))
+            chosen = each_reporting(usable)
+            return replace(compose(info, question, query or question, chosen, passages), short_answer=listed(
+                [who(c.passage.article.outlet, c.passage.article.title) for c in chosen]))
         if asks_for_several(info):
             located = answer_places(info, usable)
             if located:
@@ -109,7 +107,7 @@ class ExtractiveAnswerer:
         chosen = self._select(usable, verdict, info.kind)
         others = self._other_values(usable, chosen) if info.kind in _NEEDS_FIT and not verdict else []
         if not verdict:  # another article printing the lead sentence with another name or number
-            others += [c for c in _rival_versions(usable, chosen) if c not in others]
+            others += [c for c in rival_versions(usable, chosen) if c not in others]
         if others:  # a date or a figure is checked against what the other articles state for it
             checked = compose(info, question, query or question, chosen + others, passages)
             if checked.conflicts:
@@ -236,7 +234,7 @@ class ExtractiveAnswerer:
                 break
             if not c.fits and (kind == "reason" and best.fits or c.asked <= frozenset().union(*(k.asked for k in chosen))):
                 continue  # it says nothing of the question the chosen sentences do not, or gives no reason
-            if any(_redundant(c.text, k.text) or (c.passage.chunk_id != k.passage.chunk_id and c.start < k.end and k.start < c.end
+            if any(redundant(c.text, k.text) or (c.passage.chunk_id != k.passage.chunk_id and c.start < k.end and k.start < c.end
                                                   and c.passage.article.id == k.passage.article.id) for k in chosen):
                 continue
             chosen.append(c)
@@ -289,21 +287,6 @@ def headline_terms(title: str) -> frozenset[str]:
     return frozenset(canonical_terms(title))
 
 
-def _rival_versions(candidates: list[_Candidate], chosen: list[_Candidate]) -> list[_Candidate]:
-    """Sentences of other articles that rewrite the lead sentence with another number, date, name or
-    quote, one per article, up to MAX_PERSPECTIVES - 1."""
-    lead = chosen[0]
-    heard = {c.passage.article.id for c in chosen}
-    rivals: list[_Candidate] = []
-    for c in candidates:
-        if len(rivals) == MAX_PERSPECTIVES - 1:
-            break
-        if c.passage.article.id not in heard and rewritten_claims(lead.text, c.text):
-            rivals.append(c)
-            heard.add(c.passage.article.id)
-    return rivals
-
-
 def _stated_beside(best: _Candidate, candidates: list[_Candidate], info: QuestionInfo,
                    wanted: frozenset[str]) -> list[_Candidate]:
     """A sentence of the best one's passage that states the kind of thing asked and holds every word of
@@ -314,44 +297,6 @@ def _stated_beside(best: _Candidate, candidates: list[_Candidate], info: Questio
     named = canonical_terms(" ".join(info.entities))
     return [c for c in candidates if c.fits and c.passage.chunk_id == best.passage.chunk_id and c is not best
             and wanted <= c.asked | named]
-
-
-def _each_reporting(candidates: list[_Candidate]) -> list[_Candidate]:
-    """"Which outlets reported the swap?": each article's best sentence that holds the question's words
-    nearly as well as the best one does (REPORTING_SHARE), up to MAX_PERSPECTIVES, in publication order."""
-    bar = REPORTING_SHARE * candidates[0].coverage
-    best: dict[str, _Candidate] = {}
-    for c in candidates:
-        if c.coverage >= bar:
-            best.setdefault(c.passage.article.id, c)
-    chosen = list(best.values())[:MAX_PERSPECTIVES]
-    return sorted(chosen, key=lambda c: (c.passage.article.published or "9999", c.passage.article.id))
-
-
-def _listed(names: list[str]) -> str:
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _who(outlet: str, title: str) -> str:
-    """An article's outlet, or for one without its headline in quotes."""
-    return outlet or f"the article “{title}”"
-
-
-def _profile(info: QuestionInfo, candidates: list[_Candidate]) -> list[_Candidate]:
-    """"What part has Yuri Ushakov played?": the best sentences naming the person (by surname, so "Yury
-    Ushakov" counts), one per passage and none repeating another, up to MAX_PROFILE, in the order the
-    articles were published; the best sentence alone when none names them."""
-    surname = profiled_name(info)
-    chosen: list[_Candidate] = []
-    for c in candidates:
-        if len(chosen) == MAX_PROFILE:
-            break
-        if has_word(c.text, surname) and not any(
-                c.passage.chunk_id == k.passage.chunk_id or _redundant(c.text, k.text) for k in chosen):
-            chosen.append(c)
-    return sorted(chosen, key=lambda c: (c.passage.article.published or "9999", c.passage.article.id, c.start)) or (
-        candidates[:1])
 
 
 def _claimed_date_terms(question: str) -> set[str]:
@@ -465,11 +410,6 @@ def _number_with_focus(sentence: str, focus: tuple[str, ...]) -> bool:
     return False
 
 
-def _redundant(a: str, b: str) -> bool:
-    ta, tb = set(terms(a)), set(terms(b))
-    return bool(ta and tb) and len(ta & tb) / len(ta | tb) > 0.5
-
-
 def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candidate], passages) -> Answer:
     """Number the cited passages in order of first use and write `sentence [n]` lines; when sources
     disagree, say so and attribute each version to its outlet and date."""
@@ -506,7 +446,7 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
 
 def _source_label(st: Statement) -> str:
     """"bne IntelliNews, 2026-02-05", or for an article without an outlet its headline in quotes."""
-    return f"{_who(st.outlet, st.title)}, {st.published or 'undated'}"
+    return f"{who(st.outlet, st.title)}, {st.published or 'undated'}"
 
 
 def refusal(question: str, query: str, passages, snapshot: CorpusSnapshot, reason: str) -> Answer:
