@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from qa import order
-from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
+from qa.conflicts import VERDICT_WORDS, Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.dates import MONTH_PATTERN
 from qa.gathering import MAX_PERSPECTIVES, each_reporting, listed, profile, redundant, rival_versions, who
@@ -121,6 +121,8 @@ class ExtractiveAnswerer:
         # words no article contains cannot be matched by any sentence: they do not count; nor, in "did
         # it happen on February 1?", does the date: it is the claim checked, and a source may give another
         claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
+        if verdict and not dated_question:  # "have they agreed on X?": whether they agreed is the claim
+            claimed |= {t for t in terms(info.text) if t in VERDICT_WORDS}
         if info.kind in ("place", "date"):  # "where / when did it take place?": the verb says it happened
             claimed |= {t for m in _TOOK_PLACE.finditer(info.text) for t in terms(m.group(0))}
         # a question's word counts in a sentence that uses another word for the same act ("take part" /

@@ -11,7 +11,7 @@ from datetime import date
 
 from qa.dates import MONTH_NAMES, weekday_date
 from qa.schema import Conflict
-from qa.text import fold
+from qa.text import fold, stem
 from qa.verify import rewritten_claims
 
 _YES_NO = re.compile(r"^(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
@@ -33,6 +33,9 @@ _NEGATIVE = ("stalemate", "failed", "failure", "reluctance", "reluctant", "rejec
              "not invited", "were not invited", "prevented progress", "without progress", "no serious progress",
              "blocked progress", "hampered progress", "expired", "not interested", "isn't interested",
              "not truly interested", "isn't truly interested")
+# the one-word cues, stemmed: in "Have they agreed on guarantees?" the verdict word is the claim under
+# test, not what a sentence must be about
+VERDICT_WORDS = frozenset(stem(p) for p in _POSITIVE + _NEGATIVE if " " not in p)
 # longest phrases first, so "without violations" is read as positive before "violat" is counted
 _PHRASES = sorted([(p, 1) for p in _POSITIVE] + [(p, -1) for p in _NEGATIVE], key=lambda x: -len(x[0]))
 _ORDERING = re.compile(r"\b(before or after|after or before|which came first|earlier or later|first or second)\b", re.I)

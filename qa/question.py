@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from qa import order
 from qa.dates import MONTH_NAMES, WEEKDAYS
-from qa.text import STOPWORDS, fold, terms
+from qa.text import STOPWORDS, fold, terms, undot
 
 # "how has X's forecast changed?": an answer needs two moments, each with its time
 _CHANGE = re.compile(r"\bhow (has|have|had|did|does|do) \b.{0,80}\b(chang|shift|evolv|develop)(e|ed|es|ing)?\b|"
@@ -67,7 +67,7 @@ def analyse(question: str) -> QuestionInfo:
         kind = "profile"
     elif _REASON.search(question):
         kind = "reason"
-    return QuestionInfo(question, kind, tuple(terms(question)), _focus(question, kind), _entities(question))
+    return QuestionInfo(question, kind, tuple(terms(question)), _focus(question, kind), _entities(undot(question)))
 
 
 def profiled_name(info: QuestionInfo) -> str:

@@ -24,12 +24,21 @@ _WORD = re.compile(r"[\w’']+", re.UNICODE)
 _STRAIGHTEN = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
 
 
+_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])")  # "u.s.", "u.k.": read as "us", "uk"
+
+
 def fold(text: str) -> str:
-    """Lower-case, NFKC and straight quotes: the form every comparison uses."""
+    """Lower-case, NFKC, straight quotes and undotted acronyms ("U.S." as "us", so it meets "US"): the
+    form every comparison uses."""
     text = unicodedata.normalize("NFKC", text).casefold()
     for curly, straight in _STRAIGHTEN:  # str.replace is far faster than str.translate here
         text = text.replace(curly, straight)
-    return text
+    return undot(text)
+
+
+def undot(text: str) -> str:
+    """"U.S. Open" -> "US Open", "u.s.-mediated" -> "us-mediated"."""
+    return _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text) if "." in text else text
 
 
 def has_word(text: str, word: str) -> bool:
