@@ -17,6 +17,7 @@ _QUOTE = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 _MONTH_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
                         r"april|may|june|july|august|september|october|november|december)\b", re.I)
+_WORDS = re.compile(r"[\w']+")
 _IGNORED_NAMES = {"the", "a", "an", "but", "and", "however", "in", "on", "he", "she", "they", "it", "this", "that"}
 
 
@@ -50,8 +51,10 @@ def supported(sentence: str, cited_texts: list[str]) -> bool:
 
 
 def is_version(a: str, b: str) -> bool:
-    """Is one sentence a rewrite of the other (character similarity of the folded texts)?"""
-    matcher = SequenceMatcher(None, fold(a), fold(b), autojunk=False)
+    """Is one sentence a rewrite of the other? Word similarity of the folded texts (words, not characters:
+    any two English sentences share most of their letters, so a character bound rejects little)."""
+    words_a, words_b = _WORDS.findall(fold(a)), _WORDS.findall(fold(b))
+    matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
     return (matcher.real_quick_ratio() >= EDITED_SENTENCE and matcher.quick_ratio() >= EDITED_SENTENCE
             and matcher.ratio() >= EDITED_SENTENCE)
 
