@@ -1,5 +1,6 @@
 """Names of the world's countries (UN members and observers, with common short forms), folded: a
-where-answer that lists a city and the country it stands in names the city only."""
+where-answer that lists a city and the country it stands in names the city only, and a who-answer about
+one country's people must come from a sentence that names that country."""
 
 from __future__ import annotations
 
@@ -32,3 +33,26 @@ def is_country(place: str) -> bool:
     """"the United Arab Emirates", "UAE", "Switzerland" yes; "Abu Dhabi", "Geneva" no."""
     name = fold(place).strip()
     return name.removeprefix("the ").strip() in COUNTRIES
+
+# demonyms that do not begin like their country's name (Russia / Russian, Ukraine / Ukrainian do)
+_OTHER_FORMS = {
+    "us": ("american", "americans", "washington"), "u.s.": ("american", "americans", "washington"),
+    "usa": ("american", "americans"), "america": ("american", "americans"),
+    "united states": ("us", "american", "americans", "washington"), "united states of america": ("us", "american"),
+    "uk": ("british", "britain"), "united kingdom": ("uk", "british", "britain"), "britain": ("british", "uk"),
+    "great britain": ("british", "uk"), "france": ("french",), "netherlands": ("dutch",),
+    "switzerland": ("swiss",), "china": ("chinese",), "japan": ("japanese",), "uae": ("emirati", "emirates"),
+    "united arab emirates": ("uae", "emirati"), "turkey": ("turkish",), "turkiye": ("turkish", "turkey"),
+    "poland": ("polish",), "spain": ("spanish",), "sweden": ("swedish",), "finland": ("finnish",),
+    "denmark": ("danish",), "norway": ("norwegian",), "ireland": ("irish",), "greece": ("greek",),
+}
+PREFIX = 4  # letters a country's name and its regular demonym share ("ital-y", "ital-ian")
+
+
+def names_country(country: str, words: list[str]) -> bool:
+    """Do the folded words name the country, its people or its capital's usual stand-in ("Washington")?"""
+    name = fold(country).removeprefix("the ").strip()
+    if " " in name:  # "united kingdom": its short forms and demonyms are listed
+        return name in " ".join(words) or any(w in _OTHER_FORMS.get(name, ()) for w in words)
+    stem = name[:PREFIX] if len(name) > PREFIX else None
+    return any(w == name or (stem and w.startswith(stem)) or w in _OTHER_FORMS.get(name, ()) for w in words)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from qa.countries import is_country, names_country
 from qa.question import CALENDAR_WORDS, QuestionInfo
 from qa.sentences import split_sentences
 from qa.synonyms import canonical_terms
@@ -20,6 +21,8 @@ mr. mrs. ms. dr. president presidential prime minister secretary state foreign d
 spokesman spokeswoman spokesperson chancellor senator general mr mrs ms dr vice deputy chief head
 ambassador representative kremlin white house us u.s. uk eu nato national security negotiator official
 director former then lead top senior commander king queen pope
+council committee commission ministry office agency department service fund board parliament government
+administration party delegation team
 """.split())
 _PLACE_CONTEXT = frozenset({"the", "in", "at", "to", "from", "of", "into", "near", "across"})
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -54,7 +57,7 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     if info.kind == "duration":
         return _only(durations(info, sentence))
     if info.kind == "person":
-        return _names(info, sentence) if _asks_for_a_name(info) else ""
+        return _names(info, sentence) if _asks_for_a_name(info) and _names_the_sides(info, sentence) else ""
     if info.kind == "date":
         return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
     if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):
@@ -111,6 +114,14 @@ def _calendar(span: str) -> bool:
     """"Wednesday", "Wednesday’s", "the January" are times, not places."""
     first = fold(span).removeprefix("the ").split()[0]
     return re.sub(r"['’]s?$", "", first) in CALENDAR_WORDS
+
+
+def _names_the_sides(info: QuestionInfo, sentence: str) -> bool:
+    """Does the sentence name each country the question names ("Ukraine": Ukraine, Ukrainian, Ukraine’s)?
+    "Who represented Ukraine in Geneva?" gets no short answer from "Medinsky ... led the Russian
+    negotiating team in Geneva": the name there is of another side."""
+    words = re.findall(r"\w+", fold(sentence))
+    return all(names_country(e, words) for e in info.entities if is_country(e))
 
 
 def _asks_for_a_name(info: QuestionInfo) -> bool:

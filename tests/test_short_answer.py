@@ -117,3 +117,17 @@ def test_of_several_places_the_one_after_the_asked_act_is_the_answer():
                 "where Donald Trump’s Mar-a-Lago residence is located.")
     assert said("Where did Dmitriev travel?", sentence) == "Miami"  # "flew" is how the article says travel
     assert said("Where did Dmitriev stay?", sentence) == ""  # neither place follows the act asked about
+
+
+def test_a_body_before_a_name_is_no_part_of_it():
+    sentence = ("The talks were useful, said Ukrainian Secretary of the National Security and Defence Council "
+                "Rustem Umerov, who led the Ukraine delegation.")
+    assert said("Who led the Ukrainian delegation?", sentence) == "Rustem Umerov"  # not "Council Rustem Umerov"
+
+
+def test_a_person_of_another_side_is_no_short_answer_for_the_country_asked_about():
+    sentence = "Vladimir Medinsky, a Kremlin aide who led the Russian negotiating team in Geneva, spoke."
+    assert said("Who represented Ukraine in Geneva?", sentence) == ""
+    assert said("Who represented Russia in Geneva?", sentence) == "Vladimir Medinsky"
+    assert said("Who are the lead US negotiators?", "The American negotiators, Steve Witkoff and Jared Kushner, "
+                "did not take part.") == "Steve Witkoff and Jared Kushner"  # "American" names the US
