@@ -125,12 +125,13 @@ def _names_the_sides(info: QuestionInfo, sentence: str) -> bool:
 
 
 def _asks_for_a_name(info: QuestionInfo) -> bool:
-    """"Who led the team?" asks for a name; "Who is Harry Nedelcu?" for a description, and "Whose
-    sources...?" for a possessor, often no person."""
+    """"Who led the team?" and "Who is the US Secretary of State?" (titles, not a name) ask for a name;
+    "Who is Harry Nedelcu?" for a description, and "Whose sources...?" for a possessor, often no person."""
     if re.search(r"\bwhose\b", info.text, re.I):
         return False
     named = set(terms(" ".join(info.entities)))
-    return not set(info.terms) <= named
+    titles_only = all(fold(w) in _TITLES or _demonym(w.capitalize()) for e in info.entities for w in e.split())
+    return titles_only or not set(info.terms) <= named
 
 
 def _only(spans) -> str:
@@ -164,11 +165,17 @@ def _names(info: QuestionInfo, sentence: str) -> str:
     """People named in the sentence who are not named in the question: "A", "A and B", "A, B and C" when
     it asks for several ("Who are...?"), else the one person named; when the question quotes words the
     sentence holds, only the person named nearest to them (the speaker). "" when unsure."""
-    people = [(m.start(), name) for m in _CAPITALISED.finditer(sentence)
-              if (name := _person(sentence, m)) and not _asked(info, name)]
+    runs = [(m.start(), name, m.group(0)) for m in _CAPITALISED.finditer(sentence)
+            if (name := _person(sentence, m)) and not _asked(info, name)]
+    people = [(at, name) for at, name, _ in runs]
     quoted = _quoted_in(info.text, sentence)
     if quoted is not None and people:
         people = [min(people, key=lambda p: abs(p[0] - quoted))]
+    elif len(people) > 1:  # "Who is the French president?": the one whose titles say what was asked
+        asked = set(info.terms)
+        overlap = [len(asked & set(terms(run[: len(run) - len(name)]))) for _, name, run in runs]
+        if max(overlap) > 0 and overlap.count(max(overlap)) == 1:
+            people = [people[overlap.index(max(overlap))]]
     found: list[str] = []
     limit = MAX_NAMES if _PLURAL_WHO.search(info.text) else 1  # "Who led...?" wants one person
     for _, name in people:

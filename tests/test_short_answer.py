@@ -131,3 +131,13 @@ def test_a_person_of_another_side_is_no_short_answer_for_the_country_asked_about
     assert said("Who represented Russia in Geneva?", sentence) == "Vladimir Medinsky"
     assert said("Who are the lead US negotiators?", "The American negotiators, Steve Witkoff and Jared Kushner, "
                 "did not take part.") == "Steve Witkoff and Jared Kushner"  # "American" names the US
+
+
+def test_of_several_people_the_one_whose_titles_were_asked_for_is_the_answer():
+    sentence = ("French President Emmanuel Macron said he is in talks on a meeting with Russian President Vladimir "
+                "Putin, and an official met Yuri Ushakov.")
+    assert said("Who is the French president?", sentence) == "Emmanuel Macron"  # "French President", 2 words
+    assert said("Who met the officials?", sentence) == ""  # no title to go by: too many people to pick one
+    rubio = "Yury Ushakov spoke, while U.S. Secretary of State Marco Rubio acknowledged the challenge."
+    assert said("Who is the US Secretary of State?", rubio) == "Marco Rubio"  # titles, not a name, asked about
+    assert said("Who is Harry Nedelcu?", "“It matters,” said Harry Nedelcu, a senior director.") == ""
