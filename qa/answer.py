@@ -42,6 +42,8 @@ _ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|t
                         r"write|wrote|argue|argued|mean|meant)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 OTHER_YEAR_PENALTY = 0.5  # a sentence naming only other years than the question's is about another event
+_PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
+_PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
@@ -378,6 +380,8 @@ def _spelled_otherwise(word: str, article_words: frozenset[str]) -> bool:
 
 def _fits(info: QuestionInfo, sentence: str) -> bool:
     if info.kind == "count":
+        if _PERCENTAGE.search(info.text):  # "what percentage / share ...?" is answered in per cent
+            return bool(_PER_CENT.search(sentence))
         return _number_with_focus(sentence, info.focus)
     if info.kind == "money":
         return bool(_MONEY.search(sentence))
@@ -402,7 +406,7 @@ def _number_with_focus(sentence: str, focus: tuple[str, ...]) -> bool:
     """A number followed within a few words by every focus word ("314 prisoners of war")."""
     words = re.findall(r"[\w’'-]+", sentence)
     for i, word in enumerate(words):
-        if not _NUMBER.fullmatch(word):
+        if not _NUMBER.fullmatch(word) or _YEAR.fullmatch(word):  # "following 2022 referendums" counts nothing
             continue
         if not focus:
             return True

@@ -223,6 +223,8 @@ def _demonym(word: str) -> bool:
 def _count_span(info: QuestionInfo, sentence: str) -> str:
     """The number with what it counts ("over 70 missiles")."""
     for m in _COUNT_SPAN.finditer(sentence):
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(2)):
+            continue  # a year counts nothing
         tail_words = m.group(3).split()
         if info.focus:
             keep = []

@@ -418,3 +418,14 @@ def test_a_verdict_word_in_the_question_is_the_claim_not_what_a_sentence_must_be
     # a position on the question (it scored 0.28 when "agreed" counted, past the 0.15 bar for a voice)
     assert coverage["It remains the case that Russia absolute"] < 0.15
     assert coverage["And Ukraine absolutely insists on gettin"] > 0.6  # the guarantees themselves still count
+
+
+def test_a_year_counts_nothing_and_a_percentage_needs_per_cent(assistant):
+    # "... part of Russia following 2022 referendums" gave "2022 referendums" for a share it never states
+    answer = assistant.ask("What percentage of Donetsk does Ukraine hold?")
+    assert answer.refused and answer.diagnostics["reason"] == "no passage states the number asked for"
+    from qa.short_answer import short_answer
+
+    info = analyse("How many referendums were held?")
+    assert short_answer(info, "Russia annexed four regions following 2022 referendums.") == ""
+    assert short_answer(info, "Russia held 4 referendums in 2022.") == "4 referendums"
