@@ -171,3 +171,12 @@ def test_rescoring_is_off_by_default_and_only_reorders_when_on(assistant):
     assert ranked() == ranked(rescore_weight=0.0)
     rescored = ranked(rescore_weight=2.0)
     assert rescored != ranked() and rescored[0] == ranked()[0]  # the same best passage, the rest reordered
+
+
+def test_an_elliptical_follow_up_stands_on_the_turn_before(assistant):
+    history = ({"role": "user", "content": "Who confirmed the prisoner exchange?"},
+               {"role": "assistant", "content": "Steve Witkoff ... confirmed the prisoner exchange ... [1]"})
+    assert condense("When?", history).startswith("When? (") and "prisoner" in condense("When?", history)
+    assert condense("When?", ()) == "When?"  # nothing before it: as asked
+    answer = assistant.ask("When?", history=history)
+    assert not answer.refused and answer.short_answer == "Thursday"  # "in a post on X on Thursday"
