@@ -141,3 +141,10 @@ def test_of_several_people_the_one_whose_titles_were_asked_for_is_the_answer():
     rubio = "Yury Ushakov spoke, while U.S. Secretary of State Marco Rubio acknowledged the challenge."
     assert said("Who is the US Secretary of State?", rubio) == "Marco Rubio"  # titles, not a name, asked about
     assert said("Who is Harry Nedelcu?", "“It matters,” said Harry Nedelcu, a senior director.") == ""
+
+
+def test_a_name_opening_the_sentence_before_its_apposition_is_the_subject():
+    sentence = ("Steve Witkoff, the US special envoy leading the American mediation team alongside Jared Kushner, "
+                "confirmed the prisoner exchange in a post on X on Thursday.")
+    assert said("Who confirmed the prisoner exchange?", sentence) == "Steve Witkoff"
+    assert said("Who confirmed the exchange?", "Officials said Steve Witkoff and Jared Kushner confirmed it.") == ""
