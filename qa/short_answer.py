@@ -176,7 +176,7 @@ def _names(info: QuestionInfo, sentence: str) -> str:
         overlap = [len(asked & set(terms(run[: len(run) - len(name)]))) for _, name, run in runs]
         if max(overlap) > 0 and overlap.count(max(overlap)) == 1:
             people = [people[overlap.index(max(overlap))]]
-        elif sentence.startswith(f"{people[0][1]},") and not _PLURAL_WHO.search(info.text):
+        elif re.match(rf"{re.escape(people[0][1])}, [a-z]", sentence) and not _PLURAL_WHO.search(info.text):
             people = people[:1]  # "Steve Witkoff, the envoy ... alongside Jared Kushner, confirmed ...": the subject
     found: list[str] = []
     limit = MAX_NAMES if _PLURAL_WHO.search(info.text) else 1  # "Who led...?" wants one person

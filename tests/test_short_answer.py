@@ -148,3 +148,4 @@ def test_a_name_opening_the_sentence_before_its_apposition_is_the_subject():
                 "confirmed the prisoner exchange in a post on X on Thursday.")
     assert said("Who confirmed the prisoner exchange?", sentence) == "Steve Witkoff"
     assert said("Who confirmed the exchange?", "Officials said Steve Witkoff and Jared Kushner confirmed it.") == ""
+    assert said("Who signed?", "Anna Bell, Carl Dunn and Eva Ford signed.") == ""  # a list, no apposition
