@@ -12,7 +12,17 @@ from qa import order
 from qa.conflicts import VERDICT_WORDS, Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
 from qa.dates import MONTH_PATTERN
-from qa.gathering import MAX_PERSPECTIVES, each_reporting, listed, profile, redundant, rival_versions, who
+from qa.gathering import (
+    MAX_PERSPECTIVES,
+    asked_parts,
+    each_reporting,
+    listed,
+    numbered_parts,
+    profile,
+    redundant,
+    rival_versions,
+    who,
+)
 from qa.places import answer_places, asks_for_several
 from qa.question import QuestionInfo, analyse
 from qa.schema import Answer, AnswerSentence, Citation, Passage
@@ -96,6 +106,9 @@ class ExtractiveAnswerer:
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         if info.kind == "profile":
             return compose(info, question, query or question, profile(info, usable), passages)
+        parts = numbered_parts(asked_parts(info.text), usable) if asked_parts(info.text) else []
+        if parts:
+            return compose(info, question, query or question, parts, passages)
         if info.kind == "outlets":
             chosen = each_reporting(usable)
             return replace(compose(info, question, query or question, chosen, passages), short_answer=listed(

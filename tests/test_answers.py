@@ -429,3 +429,12 @@ def test_a_year_counts_nothing_and_a_percentage_needs_per_cent(assistant):
     info = analyse("How many referendums were held?")
     assert short_answer(info, "Russia annexed four regions following 2022 referendums.") == ""
     assert short_answer(info, "Russia held 4 referendums in 2022.") == "4 referendums"
+
+
+def test_the_numbered_parts_of_a_plan_are_each_shown_in_order(assistant):
+    answer = assistant.ask("What are the phases of the ceasefire enforcement plan?")
+    said = " ".join(s.text for s in answer.sentences)
+    first, second, third = (said.find(w) for w in ("first-phase", "second phase", "third phase"))
+    assert 0 <= first < second < third  # all three, in order, from the one article that sets them out
+    assert "The second phase will include forces from the Coalition of the Willing" in said
+    assert {c.article_id for c in answer.citations} == {"004_38e88933e8b5a746"}
