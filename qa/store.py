@@ -107,7 +107,9 @@ class ChromaStore:
                 )
             else:
                 settings.data_dir.mkdir(parents=True, exist_ok=True)
-                client = chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
+                path = str(settings.data_dir / "chroma")
+                client = _opened(lambda: chromadb.PersistentClient(path=path, settings=chroma_settings),
+                                 forget=lambda: _forget_system(path))
         except Exception as exc:
             where = settings.chroma_url or settings.data_dir
             raise StoreUnavailable(f"cannot reach Chroma at {where}: {exc}") from None
@@ -257,6 +259,30 @@ class ChromaStore:
                     sleep(wait)
                     continue
                 raise StoreUnavailable(f"the vector store failed: {type(exc).__name__}: {exc}") from None
+
+
+def _opened(make_client, sleep=time.sleep, forget=lambda: None):
+    """The embedded client; two processes creating a new index at once (a reader starting while ingest
+    makes it) can meet "table ... already exists" or a locked database: the later one waits and retries,
+    first forgetting the half-started system chromadb keeps for the path."""
+    for wait in (*LOCKED_RETRY_S, None):
+        try:
+            return make_client()
+        except Exception as exc:
+            if wait is None or not ("already exists" in str(exc) or "database is locked" in str(exc)):
+                raise
+            log.warning("the index is being created or locked by another process; retrying in %.1f s", wait)
+            forget()
+            sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _forget_system(path: str) -> None:
+    """chromadb caches one System per persistent path, even one whose start failed: drop that one."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
 
 
 def _chunk_meta(article: Article, chunk: Chunk) -> dict:

@@ -150,3 +150,26 @@ def test_a_locked_index_is_waited_for_and_a_lasting_failure_is_store_unavailable
     with pytest.raises(StoreUnavailable, match="refused"):
         ChromaStore._guard(refused, sleep=waits.append)
     assert len(calls) == 1
+
+
+def test_a_new_index_created_by_two_processes_at_once_is_retried_not_failed():
+    from qa.store import LOCKED_RETRY_S, _opened
+
+    attempts, waits = [], []
+
+    def racing():  # what chromadb raises when another process created the tables a moment before
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("error returned from database: (code: 1) table collections already exists")
+        return "client"
+
+    forgotten = []
+    assert _opened(racing, sleep=waits.append, forget=lambda: forgotten.append(1)) == "client"
+    assert waits == [LOCKED_RETRY_S[0]] and forgotten == [1]  # the half-started system is dropped first
+
+    def broken():
+        raise RuntimeError("disk I/O error")
+
+    with pytest.raises(RuntimeError, match="disk I/O"):  # anything else fails at once
+        _opened(broken, sleep=waits.append)
+    assert waits == [LOCKED_RETRY_S[0]]
