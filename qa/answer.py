@@ -11,12 +11,11 @@ from functools import lru_cache
 from qa import order
 from qa.conflicts import VERDICT_WORDS, Statement, asks_for_verdict, find_conflicts, polarity
 from qa.corpus import CorpusSnapshot
-from qa.dates import MONTH_PATTERN
+from qa.dates import MONTH_PATTERN, YEAR
 from qa.gathering import (
     MAX_PERSPECTIVES,
     asked_parts,
     each_reporting,
-    listed,
     numbered_parts,
     profile,
     redundant,
@@ -24,12 +23,12 @@ from qa.gathering import (
     who,
 )
 from qa.places import answer_places, asks_for_several
-from qa.question import QuestionInfo, analyse
+from qa.question import QuestionInfo, analyse, asked_speaker
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.short_answer import durations, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
-from qa.text import fold, has_word, terms
+from qa.text import fold, has_word, listed, terms
 from qa.verify import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
@@ -47,10 +46,6 @@ _HAPPENED = re.compile(_TOOK_PLACE.pattern + r"|\b(start|begin|began|begun)\w*\b
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
                     r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
-# "what did X say / tell / claim ...": the person's own words are the answer
-_ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
-                        r"write|wrote|argue|argued|mean|meant)\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 OTHER_YEAR_PENALTY = 0.5  # a sentence naming only other years than the question's is about another event
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
@@ -106,7 +101,8 @@ class ExtractiveAnswerer:
                 return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
         if info.kind == "profile":
             return compose(info, question, query or question, profile(info, usable), passages)
-        parts = numbered_parts(asked_parts(info.text), usable) if asked_parts(info.text) else []
+        part = asked_parts(info.text)
+        parts = numbered_parts(part, usable) if part else []
         if parts:
             return compose(info, question, query or question, parts, passages)
         if info.kind == "outlets":
@@ -152,7 +148,7 @@ class ExtractiveAnswerer:
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         speaker = asked_speaker(info)
-        years = set(_YEAR.findall(info.text))
+        years = set(YEAR.findall(info.text))
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
             passage_terms = canonical_terms(p.text)
@@ -176,12 +172,12 @@ class ExtractiveAnswerer:
                 headed = sentence_terms | headline_terms(p.article.title)
                 topic = sum(w for t, w in weights.items() if t in headed) / total
                 # a yes/no question is answered by a verdict, or, when it names a date, by a date
-                fits = _fits(info, s.text) or (verdict and (
+                fits = _fits(info, s.text, speaker) or (verdict and (
                     bool(_DATE.search(s.text)) if dated_question else polarity(s.text) != 0))
                 # the type bonus needs the sentence to be about the question at all
                 bonus = 0.25 if fits and coverage >= 0.15 else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
-                if years and (stated := set(_YEAR.findall(s.text))) and not stated & years:
+                if years and (stated := set(YEAR.findall(s.text))) and not stated & years:
                     score *= OTHER_YEAR_PENALTY  # "won in 2018" does not answer "who won in 2019?"
                 out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic,
                                       frozenset(t for t in weights if t in sentence_terms)))
@@ -353,12 +349,6 @@ def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passag
     return _joined(passage, previous, sentence)
 
 
-def asked_speaker(info: QuestionInfo) -> str:
-    """The surname of the person whose words are asked for ("What did Witkoff say the exchange showed?"),
-    or ""."""
-    return info.entities[0].split()[-1] if info.entities and _ASKS_SAID.search(info.text) else ""
-
-
 def _continues_statement(passage: Passage, sentence: Sentence, following: Sentence, speaker: str) -> bool:
     """A sentence naming the speaker without quoting them, followed in its paragraph by their quoted words
     ("Witkoff ... confirmed the exchange in a post on X. ... Witkoff said that “steps like this ...”")."""
@@ -391,7 +381,7 @@ def _spelled_otherwise(word: str, article_words: frozenset[str]) -> bool:
     return False
 
 
-def _fits(info: QuestionInfo, sentence: str) -> bool:
+def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
     if info.kind == "count":
         if _PERCENTAGE.search(info.text):  # "what percentage / share ...?" is answered in per cent
             return bool(_PER_CENT.search(sentence))
@@ -408,7 +398,6 @@ def _fits(info: QuestionInfo, sentence: str) -> bool:
         return bool(places(info, sentence))
     if info.kind == "reason":
         return bool(_CAUSE.search(sentence))
-    speaker = asked_speaker(info)
     if info.kind == "general" and speaker:  # "what did Dmitriev say ...?": a sentence in which he speaks
         return has_word(sentence, speaker) and bool(_SPEECH.search(sentence)) and bool(
             _QUOTE_MARK.search(sentence) or re.search(r"\bthat\b", sentence))
@@ -419,7 +408,7 @@ def _number_with_focus(sentence: str, focus: tuple[str, ...]) -> bool:
     """A number followed within a few words by every focus word ("314 prisoners of war")."""
     words = re.findall(r"[\w’'-]+", sentence)
     for i, word in enumerate(words):
-        if not _NUMBER.fullmatch(word) or _YEAR.fullmatch(word):  # "following 2022 referendums" counts nothing
+        if not _NUMBER.fullmatch(word) or YEAR.fullmatch(word):  # "following 2022 referendums" counts nothing
             continue
         if not focus:
             return True

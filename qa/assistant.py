@@ -27,7 +27,9 @@ from qa.store import ChromaStore
 log = logging.getLogger(__name__)
 
 VERDICT_DEPTH = 8  # passages read for yes/no questions, and for dates and figures, which articles may differ on
-VALUE_KINDS = ("date", "count", "money")  # profiles, outlets and several places are read as deep: each article is heard
+# question kinds read as deep as verdicts, so each article is heard: values the articles may differ on,
+# a person's profile and the outlets that report something (and where-questions about several places)
+DEEP_KINDS = ("date", "count", "money", "profile", "outlets")
 VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
 
 
@@ -120,7 +122,7 @@ class Assistant:
         filters, from_question = scoped(standalone, filters, snap)
         depth = self._k(k)
         info = analyse(standalone)
-        if asks_for_verdict(standalone) or info.kind in (*VALUE_KINDS, "profile", "outlets") or asks_for_several(info):
+        if asks_for_verdict(standalone) or info.kind in DEEP_KINDS or asks_for_several(info):
             depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
         found = self.retriever.search(snap, standalone, depth, filters, naming=profiled_name(info))
         return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)

@@ -24,19 +24,24 @@ saudi arabia|senegal|serbia|seychelles|sierra leone|singapore|slovakia|slovenia|
 south africa|south korea|south sudan|spain|sri lanka|sudan|suriname|sweden|switzerland|syria|taiwan|tajikistan|
 tanzania|thailand|timor-leste|east timor|togo|tonga|trinidad and tobago|tunisia|turkey|turkiye|turkmenistan|tuvalu|
 uganda|ukraine|united arab emirates|uae|united kingdom|uk|britain|great britain|united states|united states of america|
-us|u.s.|usa|america|uruguay|uzbekistan|vanuatu|vatican|vatican city|venezuela|vietnam|yemen|zambia|zimbabwe
+us|usa|america|uruguay|uzbekistan|vanuatu|vatican|vatican city|venezuela|vietnam|yemen|zambia|zimbabwe
 """
 COUNTRIES = frozenset(name.strip() for name in _NAMES.replace("\n", "").split("|") if name.strip())
+# (fold() reads "U.S." as "us", so the list and the table below need no dotted forms)
 
 
 def is_country(place: str) -> bool:
     """"the United Arab Emirates", "UAE", "Switzerland" yes; "Abu Dhabi", "Geneva" no."""
-    name = fold(place).strip()
-    return name.removeprefix("the ").strip() in COUNTRIES
+    return _key(place) in COUNTRIES
+
+
+def _key(place: str) -> str:
+    """"The United Arab Emirates" -> "united arab emirates"."""
+    return fold(place).strip().removeprefix("the ").strip()
 
 # demonyms that do not begin like their country's name (Russia / Russian, Ukraine / Ukrainian do)
 _OTHER_FORMS = {
-    "us": ("american", "americans", "washington"), "u.s.": ("american", "americans", "washington"),
+    "us": ("american", "americans", "washington"),
     "usa": ("american", "americans"), "america": ("american", "americans"),
     "united states": ("us", "american", "americans", "washington"), "united states of america": ("us", "american"),
     "uk": ("british", "britain"), "united kingdom": ("uk", "british", "britain"), "britain": ("british", "uk"),
@@ -51,7 +56,7 @@ PREFIX = 4  # letters a country's name and its regular demonym share ("ital-y", 
 
 def names_country(country: str, words: list[str]) -> bool:
     """Do the folded words name the country, its people or its capital's usual stand-in ("Washington")?"""
-    name = fold(country).removeprefix("the ").strip()
+    name = _key(country)
     if " " in name:  # "united kingdom": its short forms and demonyms are listed
         return name in " ".join(words) or any(w in _OTHER_FORMS.get(name, ()) for w in words)
     stem = name[:PREFIX] if len(name) > PREFIX else None

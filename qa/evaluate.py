@@ -344,7 +344,8 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     if scoring == "multihop":
         result = _with_multihop(result, case, ranked, answer)
     if scoring == "counterfactual":
-        result = replace(result, counterfactual=counterfactual_scores(answer, answers, case.wrong_answers))
+        result = replace(result, counterfactual=counterfactual_scores(said, bool(answer.conflicts), answers,
+                                                                       case.wrong_answers))
     return result
 
 

@@ -48,11 +48,6 @@ def each_reporting(candidates: list) -> list:
     return sorted(chosen, key=lambda c: (c.passage.article.published or "9999", c.passage.article.id))
 
 
-def listed(names: list[str]) -> str:
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def who(outlet: str, title: str) -> str:
     """An article's outlet, or for one without its headline in quotes."""
     return outlet or f"the article “{title}”"

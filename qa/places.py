@@ -9,7 +9,7 @@ import re
 from qa.countries import is_country
 from qa.question import QuestionInfo
 from qa.short_answer import place_spans
-from qa.text import terms
+from qa.text import listed, terms
 
 # "where have/had/were ...", "in which cities ...": the question expects several places
 _SEVERAL = re.compile(r"\bwhere (have|had|were|are)\b|\b(which|what) (cities|countries|places|venues)\b", re.I)
@@ -58,4 +58,4 @@ def answer_places(info: QuestionInfo, candidates: list):
         if best not in chosen:
             chosen.append(best)
     names = [spelled[k] for k in ranked]
-    return chosen, ", ".join(names[:-1]) + " and " + names[-1]
+    return chosen, listed(names)

@@ -27,6 +27,9 @@ _PROFILE = re.compile(r"\bwhat (part|role)s? (has|have|had|did|does|do|is|was) .
 # first reported...?" asks for one, often a paper the article cites: not this)
 _OUTLETS = re.compile(r"\b(which|what) (news )?(outlets|papers|newspapers|publications|media|articles|reports)\b"
                       r".{0,20}\b(report|cover|mention|say|said|wrote|write|carr|describ)", re.I)
+# "what did X say / tell / claim ...": the person's own words are the answer
+_ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
+                        r"write|wrote|argue|argued|mean|meant)\b", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -72,7 +75,17 @@ def analyse(question: str) -> QuestionInfo:
 
 def profiled_name(info: QuestionInfo) -> str:
     """The surname a profile question is about ("ushakov" in "What part has Yuri Ushakov played?"), or ""."""
-    return info.entities[0].split()[-1] if info.kind == "profile" and info.entities else ""
+    return _first_surname(info) if info.kind == "profile" else ""
+
+
+def asked_speaker(info: QuestionInfo) -> str:
+    """The surname of the person whose words are asked for ("What did Witkoff say the exchange showed?"),
+    or ""."""
+    return _first_surname(info) if _ASKS_SAID.search(info.text) else ""
+
+
+def _first_surname(info: QuestionInfo) -> str:
+    return info.entities[0].split()[-1] if info.entities else ""
 
 
 def _focus(question: str, kind: str) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from qa import metrics
 from qa.errors import BadInput
-from qa.schema import Answer
 
 RGB_NOTE = ("RGB en_fact sample: every item's correct, counterfactual and noise passages are articles of one "
             "corpus (no outlet, no date); not comparable to the paper's per-item prompts.")
@@ -45,12 +44,11 @@ def load_rgb(path: Path):
     return TestSet(f"RGB {path.name}", tuple(cases), scoring="counterfactual", note=RGB_NOTE), corpus
 
 
-def counterfactual_scores(answer: Answer, answers: tuple[str, ...], wrong: tuple[str, ...]) -> dict:
-    """What the reader is shown: the true answer, the false one, a disagreement said."""
-    said = "" if answer.refused else answer.shown()
+def counterfactual_scores(said: str, flagged: bool, answers: tuple[str, ...], wrong: tuple[str, ...]) -> dict:
+    """What the reader is shown (`said`: the short answer and the text, "" for a refusal): the true
+    answer, the false one, a disagreement said."""
     true_shown = metrics.answer_matches(said, answers)
     false_shown = metrics.answer_matches(said, wrong)
-    flagged = bool(answer.conflicts)
     return {"true_shown": true_shown, "false_shown": false_shown, "flagged": flagged,
             "detected": flagged and true_shown and false_shown, "misled": false_shown and not true_shown}
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 from qa.countries import is_country, names_country
+from qa.dates import YEAR
 from qa.question import CALENDAR_WORDS, QuestionInfo
 from qa.sentences import split_sentences
 from qa.synonyms import canonical_terms
-from qa.text import STOPWORDS, fold, terms
+from qa.text import STOPWORDS, fold, listed, terms
 
 _COUNT_SPAN = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
                          r"([$€£]?\d[\d,.]*(?:\s+(?:million|billion))?)((?:\s+[\w’'-]+){0,4})", re.I)
@@ -186,7 +187,7 @@ def _names(info: QuestionInfo, sentence: str) -> str:
             found.append(name)
     if not found or len(found) > limit:
         return ""
-    return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
+    return listed(found)
 
 
 def _quoted_in(question: str, sentence: str) -> int | None:
@@ -225,7 +226,7 @@ def _demonym(word: str) -> bool:
 def _count_span(info: QuestionInfo, sentence: str) -> str:
     """The number with what it counts ("over 70 missiles")."""
     for m in _COUNT_SPAN.finditer(sentence):
-        if re.fullmatch(r"(?:19|20)\d\d", m.group(2)):
+        if YEAR.fullmatch(m.group(2)):
             continue  # a year counts nothing
         tail_words = m.group(3).split()
         if info.focus:

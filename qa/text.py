@@ -41,6 +41,12 @@ def undot(text: str) -> str:
     return _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text) if "." in text else text
 
 
+def listed(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C" (each name once)."""
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def has_word(text: str, word: str) -> bool:
     """Is the folded `word` one of the text's whole words ("ushakov" in "Yury Ushakov’s")?"""
     return word in re.findall(r"\w+", fold(text))

@@ -8,7 +8,8 @@ from difflib import SequenceMatcher
 
 from qa.text import STOPWORDS, fold
 
-EDITED_SENTENCE = 0.55  # character similarity above which one sentence is a version of another
+EDITED_SENTENCE = 0.55  # similarity above which one sentence is a version of another (of words here; ingest's
+# dedupe, which compares a copy's sentences with the original's, measures characters)
 SPELLED_OTHERWISE = 0.8  # claims this alike are one name spelled two ways (Zelensky / Zelenskiy)
 SAME_REST = 0.8  # similarity of two versions of a sentence once the facts they change are taken out
 

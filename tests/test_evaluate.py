@@ -372,7 +372,8 @@ def test_counterfactual_scores_say_what_the_reader_sees():
     both = Answer(question="q", text="The sources disagree. In Tampa, Florida [1]. In Glendale, Arizona [2].",
                   sentences=(), citations=(), refused=False, conflicts=(Conflict(topic="version", versions=()),))
     misled = replace(both, text="In Glendale, Arizona [1].", conflicts=())
-    scores = [counterfactual_scores(a, ("Tampa, Florida",), ("Glendale, Arizona",)) for a in (both, misled)]
+    scores = [counterfactual_scores(a.shown(), bool(a.conflicts), ("Tampa, Florida",), ("Glendale, Arizona",))
+              for a in (both, misled)]
     assert [s["detected"] for s in scores] == [True, False] and [s["misled"] for s in scores] == [False, True]
 
 
