@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from qa import order
-from qa.conflicts import VERDICT_WORDS, Statement, asks_for_verdict, find_conflicts, polarity
+from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity, verdict_claim
 from qa.corpus import CorpusSnapshot
-from qa.dates import MONTH_PATTERN, YEAR
+from qa.dates import MONTH_PATTERN, MONTH_WORDS, WEEKDAY_WORDS, YEAR
 from qa.gathering import (
     MAX_PERSPECTIVES,
     asked_parts,
@@ -28,16 +28,15 @@ from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.short_answer import durations, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
-from qa.text import fold, has_word, listed, terms
+from qa.text import another_of_series, fold, has_word, listed, terms
 from qa.verify import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)
-_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|"
-                   r"june|july|august|september|october|november|december|yesterday|today|tonight|overnight|"
+_DATE = re.compile(rf"\b({WEEKDAY_WORDS}|{MONTH_WORDS}|yesterday|today|tonight|overnight|"
                    r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b|"
                    r"\b(this|next|last|by|in) (spring|summer|autumn|fall|winter|year)\b", re.I)
-_CLAIMED_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+_CLAIMED_DATE = re.compile(rf"\b(?:{WEEKDAY_WORDS})\b|"
                            rf"\b{MONTH_PATTERN}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?|"
                            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN}(?:,?\s+\d{{4}})?", re.I)
 # verbs that say an event happened, not which one: "did the round take place / happen / begin on ..."
@@ -123,7 +122,15 @@ class ExtractiveAnswerer:
             checked = compose(info, question, query or question, chosen + others, passages)
             if checked.conflicts:
                 return checked
-        return compose(info, question, query or question, chosen, passages)
+        answer = compose(info, question, query or question, chosen, passages)
+        if verdict and answer.conflicts and answer.conflicts[0].topic == "framing":
+            # the sources answer yes and no: a source heard on the question but taking neither side is
+            # no version of the answer
+            sided = {v["quote"] for v in answer.conflicts[0].versions}
+            kept = [c for c in chosen if " ".join(c.text.split()) in sided]
+            if len(kept) < len(chosen):
+                return compose(info, question, query or question, kept, passages)
+        return answer
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> tuple[list[_Candidate], frozenset[str]]:
         """Every sentence of the passages, scored (best first), and the question's words that count."""
@@ -133,7 +140,7 @@ class ExtractiveAnswerer:
         # it happen on February 1?", does the date: it is the claim checked, and a source may give another
         claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
         if verdict and not dated_question:  # "have they agreed on X?": whether they agreed is the claim
-            claimed |= {t for t in terms(info.text) if t in VERDICT_WORDS}
+            claimed |= verdict_claim(info.text)
         if info.kind in ("place", "date"):  # "where / when did it take place?": the verb says it happened
             claimed |= {t for m in _TOOK_PLACE.finditer(info.text) for t in terms(m.group(0))}
         # a question's word counts in a sentence that uses another word for the same act ("take part" /
@@ -148,6 +155,7 @@ class ExtractiveAnswerer:
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         speaker = asked_speaker(info)
+        claim = verdict_claim(info.text)
         years = set(YEAR.findall(info.text))
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
@@ -173,12 +181,17 @@ class ExtractiveAnswerer:
                 topic = sum(w for t, w in weights.items() if t in headed) / total
                 # a yes/no question is answered by a verdict, or, when it names a date, by a date
                 fits = _fits(info, s.text, speaker) or (verdict and (
-                    bool(_DATE.search(s.text)) if dated_question else polarity(s.text) != 0))
+                    bool(_DATE.search(s.text)) if dated_question else polarity(s.text, claim) != 0))
+                # "the first meeting was ..." does not answer "... the second round?"
+                another = another_of_series(info.text, s.text)
+                fits = fits and not another
                 # the type bonus needs the sentence to be about the question at all
                 bonus = 0.25 if fits and coverage >= 0.15 else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
                 if years and (stated := set(YEAR.findall(s.text))) and not stated & years:
                     score *= OTHER_YEAR_PENALTY  # "won in 2018" does not answer "who won in 2019?"
+                if another:
+                    score *= OTHER_YEAR_PENALTY
                 out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic,
                                       frozenset(t for t in weights if t in sentence_terms)))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))

@@ -9,17 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from qa.dates import MONTH_NAMES, weekday_date
+from qa.dates import MONTH_NAMES, MONTH_WORDS, WEEKDAY_WORDS, weekday_date
 from qa.schema import Conflict
-from qa.text import fold, stem
+from qa.text import fold, stem, terms
 from qa.verify import rewritten_claims
 
 _YES_NO = re.compile(r"^(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
 _ALTERNATIVE = re.compile(r"\b\w+ or (a |an |the )?\w+\s*\?$", re.I)
-_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
-_MONTH_DAY = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
-                        r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})(?:st|nd|rd|th)?\s+(january|february|march|april|"
-                        r"may|june|july|august|september|october|november|december)\b", re.I)
+_DAY = re.compile(rf"\b({WEEKDAY_WORDS})\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({MONTH_WORDS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_WORDS})\b",
+                        re.I)
 _AHEAD = re.compile(r"\b(will|scheduled|next)\b", re.I)  # "will meet on Sunday": the coming Sunday
 _FIGURE = re.compile(r"\b\d[\d,.]*\b")
 _POSITIVE = ("agreed", "agreement", "constructive", "productive", "progress", "success", "breakthrough",
@@ -32,7 +31,7 @@ _NEGATIVE = ("stalemate", "failed", "failure", "reluctance", "reluctant", "rejec
              "broke", "breached", "without the participation", "did not take part", "not take part", "absent",
              "not invited", "were not invited", "prevented progress", "without progress", "no serious progress",
              "blocked progress", "hampered progress", "expired", "not interested", "isn't interested",
-             "not truly interested", "isn't truly interested")
+             "not truly interested", "isn't truly interested", "barrier", "sticking point", "obstacle", "impasse")
 # the one-word cues, stemmed: in "Have they agreed on guarantees?" the verdict word is the claim under
 # test, not what a sentence must be about
 VERDICT_WORDS = frozenset(stem(p) for p in _POSITIVE + _NEGATIVE if " " not in p)
@@ -80,7 +79,7 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
         if conflict:
             found.append(conflict)
     if not found and asks_for_verdict(question):
-        conflict = _opposite_framings(on_topic)
+        conflict = _opposite_framings(on_topic, verdict_claim(question))
         if conflict:
             found.append(conflict)
     if not found:
@@ -156,22 +155,43 @@ def _all_overlap(value_sets: set[frozenset[str]]) -> bool:
     return all(a & b for i, a in enumerate(sets) for b in sets[i + 1 :])
 
 
-def polarity(text: str) -> int:
-    """+1 when a sentence frames the outcome as agreed/constructive, -1 as failed/disputed, 0 neither."""
+def verdict_claim(question: str) -> frozenset[str]:
+    """The verdict words a yes/no question puts to the test ("agre" in "Have they agreed on X?")."""
+    return frozenset(t for t in terms(question) if t in VERDICT_WORDS) if asks_for_verdict(question) else frozenset()
+
+
+def polarity(text: str, claim: frozenset[str] = frozenset()) -> int:
+    """+1 when a sentence frames the outcome as agreed/constructive, -1 as failed/disputed, 0 neither.
+    Given the claim a question tests, what the sentence says of it comes first: "Rubio announced the
+    agreement ..., which will take place without the participation of US representatives" says yes to
+    "Have they agreed?"; the other cues count when none is about the claim."""
+    if claim:
+        focused = _signed(text, [(p, sign) for p, sign in _PHRASES if _about(p, claim)])
+        if focused:
+            return focused
+    return _signed(text, _PHRASES)
+
+
+def _about(phrase: str, claim: frozenset[str]) -> bool:
+    """A cue phrase names the claim: one of its words shares the claim word's stem ("agreement", "agre")."""
+    return any(w.startswith(c) or c.startswith(w) for w in terms(phrase, keep_stopwords=True) for c in claim)
+
+
+def _signed(text: str, phrases) -> int:
     low = fold(text)
     score = 0
-    for phrase, sign in _PHRASES:
+    for phrase, sign in phrases:
         if phrase in low:
             score += sign * low.count(phrase)
             low = low.replace(phrase, " ")
     return (score > 0) - (score < 0)
 
 
-def _opposite_framings(statements) -> Conflict | None:
+def _opposite_framings(statements, claim: frozenset[str] = frozenset()) -> Conflict | None:
     signs: dict[str, int] = {}
     versions = []
     for s in statements:
-        sign = polarity(s.text)
+        sign = polarity(s.text, claim)
         if sign:
             signs.setdefault(s.article_id, sign)
             versions.append(_version(s, "yes / positive" if sign > 0 else "no / negative"))

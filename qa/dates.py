@@ -8,6 +8,9 @@ from datetime import date, datetime, timedelta
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# regex alternations of the full names, for patterns compiled with re.I elsewhere
+WEEKDAY_WORDS = "|".join(WEEKDAYS)
+MONTH_WORDS = "|".join(MONTH_NAMES)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year as news writes it ("in 2022", "2018 Wimbledon")
 MONTHS = {
     name: i + 1

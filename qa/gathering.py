@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 
 from qa.question import QuestionInfo, profiled_name
-from qa.text import has_word, terms
+from qa.text import ORDINALS, has_word, terms
 from qa.verify import rewritten_claims
 
 MAX_PERSPECTIVES = 5  # articles heard on one question
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 PER_PART = 2  # sentences shown on one numbered part
 # "what are the three phases of the plan?", "what are the steps ...?": a numbered list is asked for
 _PARTS = re.compile(r"\bwhat (are|were) the (?:(?:two|three|four|five|six|\d) )?(phase|step|stage|tier|part|round)s\b",

@@ -99,3 +99,19 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
             continue
         out.append(stem(word))
     return out
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+# "the second round", "the first time": which one of several is meant (not "at first", "first, ...")
+_ORDINAL = re.compile(rf"(?<!\bat )\b({'|'.join(ORDINALS)})\b(?=[\s-]+[a-z])", re.I)
+
+
+def ordinals(text: str) -> frozenset[str]:
+    """The ordinals a text counts something by ("second" in "the second round was held ...")."""
+    return frozenset(m.group(1).lower() for m in _ORDINAL.finditer(text))
+
+
+def another_of_series(a: str, b: str) -> bool:
+    """Both count by ordinals and share none: "the first round" is not about "the second round"."""
+    first, second = ordinals(a), ordinals(b)
+    return bool(first and second and not first & second)

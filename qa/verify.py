@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from qa.text import STOPWORDS, fold
+from qa.dates import MONTH_WORDS, WEEKDAY_WORDS
+from qa.text import STOPWORDS, another_of_series, fold
 
 EDITED_SENTENCE = 0.55  # similarity above which one sentence is a version of another (of words here; ingest's
 # dedupe, which compares a copy's sentences with the original's, measures characters)
@@ -16,8 +17,7 @@ SAME_REST = 0.8  # similarity of two versions of a sentence once the facts they 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTE = re.compile(r"[\"“]([^\"”]{3,})[\"”]")
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
-_MONTH_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
-                        r"april|may|june|july|august|september|october|november|december)\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({WEEKDAY_WORDS}|{MONTH_WORDS})\b", re.I)
 _WORDS = re.compile(r"[\w']+")
 _IGNORED_NAMES = {"the", "a", "an", "but", "and", "however", "in", "on", "he", "she", "they", "it", "this", "that"}
 
@@ -63,8 +63,9 @@ def is_version(a: str, b: str) -> bool:
 def rewritten_claims(a: str, b: str) -> tuple[list[str], list[str]] | None:
     """When `b` is a version of `a` that states another number, date, name or quote ("in Tampa,
     Florida" / "in Glendale, Arizona"): the claims only each one states, else None. A name spelled
-    otherwise (Zelensky / Zelenskiy) and a claim one holds inside a longer one of the other are no change."""
-    if not is_version(a, b):
+    otherwise (Zelensky / Zelenskiy) and a claim one holds inside a longer one of the other are no change,
+    nor is a sentence about another one of a series ("the first round ..." / "the second round ...")."""
+    if another_of_series(a, b) or not is_version(a, b):
         return None
     mine, theirs = claims(a), claims(b)
     only_a = [c for c in dict.fromkeys(mine) if not _matched(c, theirs)]

@@ -438,3 +438,50 @@ def test_the_numbered_parts_of_a_plan_are_each_shown_in_order(assistant):
     assert 0 <= first < second < third  # all three, in order, from the one article that sets them out
     assert "The second phase will include forces from the Coalition of the Willing" in said
     assert {c.article_id for c in answer.citations} == {"004_38e88933e8b5a746"}
+
+
+def test_a_yes_no_question_is_read_for_what_each_sentence_says_of_the_claim_it_tests():
+    from qa.conflicts import verdict_claim
+
+    claim = verdict_claim("Have the US and Ukraine agreed on security guarantees?")
+    assert "agre" in claim and verdict_claim("Who agreed to the plan?") == frozenset()  # no yes/no, no claim
+    sentence = ("The next meeting will take place without the participation of US representatives; Rubio announced "
+                "the agreement on security guarantees.")
+    assert polarity(sentence) == 0  # one cue each way
+    assert polarity(sentence, claim) == 1  # but of the agreement asked about, it says yes
+    assert polarity("The talks ended in a stalemate.", claim) == -1  # no cue names the claim: the others count
+
+
+def _asked_of(tmp_path, embedder, articles: dict[str, str], question: str):
+    from qa.assistant import Assistant
+    from tests.conftest import ingest, make_settings, open_store
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in articles.items():
+        (corpus / name).write_text(text)
+    settings = make_settings(tmp_path)
+    store = open_store(settings, embedder)
+    ingest(corpus, settings, embedder, store)
+    return Assistant(settings, store, embedder).ask(question)
+
+
+def test_sources_answering_yes_and_no_are_shown_without_one_that_takes_no_side(tmp_path, embedder):
+    answer = _asked_of(tmp_path, embedder, {
+        "a.txt": "Geneva talks report\n\nThe Geneva ceasefire talks ended in a stalemate on Friday.\n",
+        "b.txt": "Geneva talks praised\n\nAll delegations called the Geneva ceasefire talks very constructive.\n",
+        "c.txt": "Geneva talks resume\n\nThe Geneva ceasefire talks resumed on Monday with new delegations.\n",
+    }, "Were the Geneva ceasefire talks a success or a failure?")
+    assert answer.conflicts and answer.conflicts[0].topic == "framing"
+    assert sorted(c.article_id for c in answer.citations) == ["a", "b"]
+    assert "resumed on Monday" not in answer.text
+
+
+def test_a_sentence_about_another_of_a_series_does_not_answer_for_the_one_asked(tmp_path, embedder):
+    answer = _asked_of(tmp_path, embedder, {
+        "a.txt": "Talks in Geneva\n\nThe first round of ceasefire talks was held in Geneva on March 3.\n",
+        "b.txt": "Talks in Vienna\n\nThe second round of ceasefire talks was held in Vienna on April 9.\n",
+    }, "When was the second round of ceasefire talks held?")
+    # the first round's date is no rival version of the second's
+    assert answer.conflicts == () and answer.short_answer == "April 9"
+    assert [c.article_id for c in answer.citations] == ["b"]
