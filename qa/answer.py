@@ -28,7 +28,7 @@ from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.short_answer import durations, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
-from qa.text import another_of_series, fold, has_word, listed, terms
+from qa.text import another_of_series, fold, has_word, listed, ordinals, terms
 from qa.verify import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
@@ -45,7 +45,9 @@ _HAPPENED = re.compile(_TOOK_PLACE.pattern + r"|\b(start|begin|began|begun)\w*\b
 _NAME = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thus|could give|would give|risks?|"
                     r"in order to|which means|interpreted|a sign|concern|worr\w+|fear\w*)\b", re.I)
-OTHER_YEAR_PENALTY = 0.5  # a sentence naming only other years than the question's is about another event
+# a sentence naming only other years than the question's, or counting by other ordinals ("the first
+# round" for "the second round"), is about another event
+ANOTHER_EVENT_PENALTY = 0.5
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
@@ -127,7 +129,7 @@ class ExtractiveAnswerer:
             # the sources answer yes and no: a source heard on the question but taking neither side is
             # no version of the answer
             sided = {v["quote"] for v in answer.conflicts[0].versions}
-            kept = [c for c in chosen if " ".join(c.text.split()) in sided]
+            kept = [c for c in chosen if _shown(c.text) in sided]
             if len(kept) < len(chosen):
                 return compose(info, question, query or question, kept, passages)
         return answer
@@ -139,8 +141,9 @@ class ExtractiveAnswerer:
         # words no article contains cannot be matched by any sentence: they do not count; nor, in "did
         # it happen on February 1?", does the date: it is the claim checked, and a source may give another
         claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
-        if verdict and not dated_question:  # "have they agreed on X?": whether they agreed is the claim
-            claimed |= verdict_claim(info.text)
+        claim = verdict_claim(info.text)
+        if not dated_question:  # "have they agreed on X?": whether they agreed is the claim
+            claimed |= claim
         if info.kind in ("place", "date"):  # "where / when did it take place?": the verb says it happened
             claimed |= {t for m in _TOOK_PLACE.finditer(info.text) for t in terms(m.group(0))}
         # a question's word counts in a sentence that uses another word for the same act ("take part" /
@@ -155,8 +158,8 @@ class ExtractiveAnswerer:
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         speaker = asked_speaker(info)
-        claim = verdict_claim(info.text)
         years = set(YEAR.findall(info.text))
+        counts_by_ordinal = bool(ordinals(info.text))
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
             passage_terms = canonical_terms(p.text)
@@ -183,15 +186,15 @@ class ExtractiveAnswerer:
                 fits = _fits(info, s.text, speaker) or (verdict and (
                     bool(_DATE.search(s.text)) if dated_question else polarity(s.text, claim) != 0))
                 # "the first meeting was ..." does not answer "... the second round?"
-                another = another_of_series(info.text, s.text)
+                another = counts_by_ordinal and another_of_series(info.text, s.text)
                 fits = fits and not another
                 # the type bonus needs the sentence to be about the question at all
                 bonus = 0.25 if fits and coverage >= 0.15 else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
                 if years and (stated := set(YEAR.findall(s.text))) and not stated & years:
-                    score *= OTHER_YEAR_PENALTY  # "won in 2018" does not answer "who won in 2019?"
+                    score *= ANOTHER_EVENT_PENALTY  # "won in 2018" does not answer "who won in 2019?"
                 if another:
-                    score *= OTHER_YEAR_PENALTY
+                    score *= ANOTHER_EVENT_PENALTY
                 out.append(_Candidate(p, s.text, s.start, s.end, score, coverage, fits, topic,
                                       frozenset(t for t in weights if t in sentence_terms)))
         out.sort(key=lambda c: (-c.score, c.passage.rank, c.start))
@@ -448,7 +451,7 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
             published=p.article.published, url=p.article.url, quote=c.text, start=c.start, end=c.end,
             chunk_id=p.chunk_id, passage_start=p.start, passage_end=p.end,
         ))
-        shown = " ".join(c.text.split())  # a lead-in joined to its statement may span a paragraph break
+        shown = _shown(c.text)
         sentences.append(AnswerSentence(shown, (n,), supported(c.text, [p.text])))
         statements.append(Statement(n, shown, p.article.id, p.article.title, p.article.outlet,
                                     p.article.published, c.coverage, c.topic))
@@ -463,6 +466,11 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
     return Answer(question=question, text=text, sentences=tuple(sentences), citations=tuple(citations),
                   refused=False, short_answer="" if conflicts else short_answer(info, chosen[0].text), query=query,
                   conflicts=conflicts, passages=tuple(passages))
+
+
+def _shown(text: str) -> str:
+    """A sentence as the answer shows it: a lead-in joined to its statement may span a paragraph break."""
+    return " ".join(text.split())
 
 
 def _source_label(st: Statement) -> str:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from qa.dates import MONTH_NAMES, MONTH_WORDS, WEEKDAY_WORDS, weekday_date
 from qa.schema import Conflict
@@ -166,15 +167,18 @@ def polarity(text: str, claim: frozenset[str] = frozenset()) -> int:
     agreement ..., which will take place without the participation of US representatives" says yes to
     "Have they agreed?"; the other cues count when none is about the claim."""
     if claim:
-        focused = _signed(text, [(p, sign) for p, sign in _PHRASES if _about(p, claim)])
+        focused = _signed(text, _phrases_about(claim))
         if focused:
             return focused
     return _signed(text, _PHRASES)
 
 
-def _about(phrase: str, claim: frozenset[str]) -> bool:
-    """A cue phrase names the claim: one of its words shares the claim word's stem ("agreement", "agre")."""
-    return any(w.startswith(c) or c.startswith(w) for w in terms(phrase, keep_stopwords=True) for c in claim)
+@lru_cache(maxsize=64)
+def _phrases_about(claim: frozenset[str]) -> tuple[tuple[str, int], ...]:
+    """The cue phrases that name the claim: one of their words shares the claim word's stem
+    ("agreement", "agre"). Built once per claim, not per sentence read."""
+    return tuple((p, sign) for p, sign in _PHRASES
+                 if any(w.startswith(c) or c.startswith(w) for w in terms(p, keep_stopwords=True) for c in claim))
 
 
 def _signed(text: str, phrases) -> int:
