@@ -35,6 +35,8 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)  # secrets stay out of any logged Settings
     llm_timeout_s: float = 20.0
     api_key: str = field(default="", repr=False)
+    page_password: str = field(default="", repr=False)  # signs the page in instead of the API key
+    allowed_hosts: str = ""  # comma-separated Host names served besides loopback and the bound address
     rate_limit_per_minute: int = 120  # API requests per client IP; 0 turns rate limiting off
     rate_limit_burst: int = 0  # requests a client may make at once; 0 means rate_limit_per_minute
     cors_origins: str = ""  # comma-separated origins allowed to call the API from a browser; empty: none

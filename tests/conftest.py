@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -98,6 +99,30 @@ def wait_for_port(port: int, timeout: float = 30.0, proc: subprocess.Popen | Non
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+class LiveServer:
+    """The app under `qa serve`'s own server (waitress, web/server.py) in a thread on a free loopback port."""
+
+    def __init__(self, app, **limits):
+        from web import MAX_BODY_BYTES
+        from web.server import build_server
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = build_server(app, "127.0.0.1", self.port, MAX_BODY_BYTES, **limits)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        wait_for_port(self.port)
+        return self
+
+    def __exit__(self, *exc):
+        from web.server import stop_server
+
+        stop_server(self.server)
+        self.thread.join(10)
 
 
 def chroma_executable() -> str:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ROOT, free_port, ingest, make_settings, open_store, wait_for_port
+from tests.conftest import ROOT, LiveServer, ingest, make_settings, open_store
 
 pytestmark = pytest.mark.browser
 
@@ -58,26 +57,6 @@ def artifacts() -> Path:
     folder = Path(os.environ.get("QA_TEST_ARTIFACTS") or ROOT / "test-artifacts")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-class LiveServer:
-    """The Flask app under werkzeug's threaded server on a free loopback port."""
-
-    def __init__(self, app):
-        from werkzeug.serving import make_server
-
-        self.server = make_server("127.0.0.1", free_port(), app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        wait_for_port(self.server.server_port)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

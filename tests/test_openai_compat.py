@@ -180,6 +180,56 @@ def test_plain_http_errors_and_probes(server):
     assert status == 200 and "/v1/chat/completions" in spec["paths"]
 
 
+def test_stalled_clients_hold_a_thread_only_for_the_read_timeout(server):
+    """Twice as many connections as the worker has threads stall, half in their headers and half in their
+    body: gunicorn's threads read requests themselves, so they are held, but each only for READ_TIMEOUT_S
+    (two rounds of four here); the stalled bodies get a 408 in the error shape and the server answers."""
+    import socket
+
+    from web.production import READ_TIMEOUT_S
+
+    heads, bodies = [], []
+    try:
+        for i in range(8):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=READ_TIMEOUT_S + 20)
+            if i % 2:
+                sock.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 400\r\n\r\n{\"question\": ")
+                bodies.append(sock)
+            else:
+                sock.sendall(b"GET /api/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nAcc")
+                heads.append(sock)
+        time.sleep(0.5)
+        started = time.monotonic()
+        status, data = get(f"{server.url}/api/health")
+        waited = time.monotonic() - started
+        answers = [sock.recv(4096) for sock in bodies]
+    finally:
+        for sock in heads + bodies:
+            sock.close()
+    print(f"\n8 stalled connections on 4 threads: answered after {waited:.1f} s (read timeout {READ_TIMEOUT_S} s)")
+    assert status == 200 and data == {"status": "ok"}
+    assert waited < 2 * READ_TIMEOUT_S + 5
+    for answer in answers:
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert json.loads(body)["error"]["code"] == "request_timeout"
+    log = server.log.read_text()
+    assert "dropped a connection that stopped sending" in log and "Traceback" not in log
+
+
+def test_the_access_log_shows_no_query_string(server):
+    secret = "sk-in-a-url-5b9e0f"
+    for path in (f"/api/ready?api_key={secret}", f"/api/articles?limit=2&token={secret}"):
+        status, data = get(f"{server.url}{path}")
+        assert status == 400 and data["error"]["code"] == "credential_in_url"
+    assert get(f"{server.url}/api/articles?limit=2")[0] == 200
+    time.sleep(0.5)  # gunicorn writes its access line after the response
+    log = server.log.read_text()
+    assert '"GET /api/ready?… HTTP/1.1" 400' in log and '"GET /api/articles?… HTTP/1.1" 200' in log
+    assert secret not in log
+
+
 def test_several_workers_need_a_chroma_server(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "qa.cli", "serve", "--production", "--workers", "2", "--port", str(free_port())],

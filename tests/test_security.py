@@ -128,77 +128,114 @@ def test_the_openai_client_uses_the_key_as_its_api_key(keyed):
     assert response.status_code == 200 and "314" in response.get_json()["choices"][0]["message"]["content"]
 
 
-# ---- the page on its own origin ------------------------------------------------------------------
+# ---- the page: signing in for a session ----------------------------------------------------------
+
+PAGE_PASSWORD = "page-pass-7d1e"
+FORGED_HEADERS = [
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost", "Referer": "http://localhost/"},
+    {"Origin": "http://localhost"},
+    {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"},
+    {"Referer": "http://localhost/", "X-Requested-With": "XMLHttpRequest"},
+    {"Cookie": "qa_page=page; qa_session=page; session=1"},
+    {},
+]
 
 
-def page_cookie(response) -> str:
-    [cookie] = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("qa_page=")]
+def session_cookie(response) -> str:
+    [cookie] = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("qa_session=")]
     return cookie
 
 
-def test_the_page_works_without_the_key_in_its_html_or_scripts(keyed):
+def signed_in(app, secret: str = KEY):
+    client = app.test_client()
+    response = client.post("/api/session", json={"key": secret}, headers={"Origin": "http://localhost"})
+    assert response.status_code == 200 and response.get_json() == {"required": True, "authenticated": True}
+    return client, session_cookie(response)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), PROTECTED, ids=[f"{m} {p}" for m, p, _ in PROTECTED])
+def test_an_anonymous_client_holding_all_the_page_gives_gets_no_api_route(keyed, method, path, body):
     client = keyed.test_client()
     page = client.get("/")
-    assert page.status_code == 200
-    cookie = page_cookie(page)
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers  # the page hands out nothing
+    html = page.get_data(as_text=True)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        fetched = client.get(asset)
+        assert "Set-Cookie" not in fetched.headers
+        html += fetched.get_data(as_text=True)
+    assert "/static/app.js" in html and KEY not in html
+    assert client.get("/api/session").get_json() == {"required": True, "authenticated": False}
+    for headers in FORGED_HEADERS:
+        assert_error(client.open(path, method=method, json=body, headers=headers), 401, "unauthorized")
+
+
+def test_signing_in_with_the_key_gives_a_strict_httponly_session_for_every_route(keyed):
+    client, cookie = signed_in(keyed)
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie and "Max-Age=" in cookie
     assert KEY not in cookie
-    served = page.get_data(as_text=True)
-    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', served):
-        served += client.get(asset).get_data(as_text=True)
-    assert "/static/app.js" in served and KEY not in served
-
-    # What the page's own fetches send (browsers add Sec-Fetch-Site; Origin on POSTs)
-    ask = client.post("/api/ask", json={"question": POW_QUESTION},
-                      headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"})
-    assert ask.status_code == 200 and "314" in ask.get_json()["answer"]
-    assert client.post("/api/ask", json={"question": POW_QUESTION},
-                       headers={"Origin": "http://localhost"}).status_code == 200  # plain http: no Sec-Fetch-*
-    assert client.get("/api/ready", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
-    assert client.get(f"/api/articles/{POW_ARTICLE}").status_code == 200  # same-origin GET without either header
-    assert client.post("/api/ask/stream", json={"question": POW_QUESTION},
-                       headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    assert client.get("/api/session").get_json() == {"required": True, "authenticated": True}
+    for method, path, body in PROTECTED:
+        response = client.open(path, method=method, json=body)  # the cookie alone, as the page sends it
+        assert response.status_code == (404 if "no-such" in path else 200), path
+    ask = client.post("/api/ask", json={"question": POW_QUESTION}, headers={"Origin": "http://localhost"})
+    assert "314" in ask.get_json()["answer"]
+    # signing out ends it
+    out = client.delete("/api/session")
+    assert out.status_code == 200 and "qa_session=;" in session_cookie(out)
+    assert_error(client.get("/api/ready"), 401, "unauthorized")
 
 
-@pytest.mark.parametrize("headers", [
-    {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
-    {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:8081"},
-    {"Sec-Fetch-Site": "none"},
-    {"Origin": "https://evil.example"},
-    {"Origin": "null"},
-    {},  # a POST always carries Origin from a browser: without it, it is no browser page of ours
-], ids=["cross-site", "same-site-other-port", "typed-url", "other-origin", "null-origin", "no-origin-post"])
-def test_the_cookie_alone_is_not_enough_from_another_origin(keyed, headers):
+def test_a_wrong_key_signs_nothing_in(keyed):
     client = keyed.test_client()
-    client.get("/")
-    assert_error(client.post("/api/ask", json={"question": POW_QUESTION}, headers=headers), 401, "unauthorized")
+    for sent in ("wrong", KEY + "x", KEY[:-1], KEY.upper(), " " + KEY):
+        response = client.post("/api/session", json={"key": sent})
+        assert_error(response, 401, "unauthorized")
+        assert "Set-Cookie" not in response.headers
+    for body in ({}, {"key": ""}, {"key": 7}, {"key": "x" * 1001}, {"key": KEY, "user": "me"}):
+        assert_error(client.post("/api/session", json=body), 400, "bad_request")
+    assert_error(client.get("/api/ready"), 401, "unauthorized")
 
 
-def test_forged_stale_or_foreign_cookies_are_refused(keyed, seeded_settings, assistant, monkeypatch):
-    same = {"Sec-Fetch-Site": "same-origin"}
-    client = keyed.test_client()
-    good = page_cookie(client.get("/")).split(";")[0].split("=", 1)[1]
-    for value in ("page", good[:-2] + "xx", good + "x", ""):
-        client.set_cookie("qa_page", value)
-        assert client.get("/api/ready", headers=same).status_code == 401
-    # signed by an app with another key
-    other = make_app(assistant, seeded_settings.with_(api_key="another-key", rate_limit_per_minute=0)).test_client()
-    foreign = page_cookie(other.get("/")).split(";")[0].split("=", 1)[1]
-    client.set_cookie("qa_page", foreign)
-    assert client.get("/api/ready", headers=same).status_code == 401
-    # expired: a day and a bit later
-    client.set_cookie("qa_page", good)
-    assert client.get("/api/ready", headers=same).status_code == 200
-    later = time.time() + 24 * 3600 + 60
+def test_a_page_password_signs_in_the_page_but_is_no_api_key(seeded_settings, assistant):
+    app = make_app(assistant, seeded_settings.with_(api_key=KEY, page_password=PAGE_PASSWORD,
+                                                    rate_limit_per_minute=0))
+    client, _ = signed_in(app, PAGE_PASSWORD)
+    assert client.get("/api/ready").status_code == 200
+    signed_in(app, KEY)  # the key signs in too
+    assert_error(app.test_client().get("/api/ready", headers=bearer(PAGE_PASSWORD)), 401, "unauthorized")
+    # a page password alone closes the API to everyone but signed-in pages
+    alone = make_app(assistant, seeded_settings.with_(page_password=PAGE_PASSWORD, rate_limit_per_minute=0))
+    assert_error(alone.test_client().get("/api/ready"), 401, "unauthorized")
+    client, _ = signed_in(alone, PAGE_PASSWORD)
+    assert client.get("/api/ready").status_code == 200
+
+
+def test_forged_stale_or_foreign_sessions_are_refused(keyed, seeded_settings, assistant, monkeypatch):
+    client, cookie = signed_in(keyed)
+    good = cookie.split(";")[0].split("=", 1)[1]
+    for value in ("page", good[:-2] + "xx", good + "x", "", "x" * 3000, good.split(".")[0]):
+        client.set_cookie("qa_session", value)
+        assert client.get("/api/ready").status_code == 401
+    # signed by an app with another key: changing QA_API_KEY ends every session
+    other = make_app(assistant, seeded_settings.with_(api_key="another-key", rate_limit_per_minute=0))
+    _, foreign = signed_in(other, "another-key")
+    client.set_cookie("qa_session", foreign.split(";")[0].split("=", 1)[1])
+    assert client.get("/api/ready").status_code == 401
+    # expired: half a day and a bit later
+    client.set_cookie("qa_session", good)
+    assert client.get("/api/ready").status_code == 200
+    for site in ("cross-site", "same-site"):  # the browser says another page sent it
+        assert client.get("/api/ready", headers={"Sec-Fetch-Site": site}).status_code == 401
+    later = time.time() + 12 * 3600 + 60
     monkeypatch.setattr(time, "time", lambda: later)
-    assert client.get("/api/ready", headers=same).status_code == 401
+    assert client.get("/api/ready").status_code == 401
 
 
-def test_no_cookie_is_set_when_no_key_is_configured(client):
+def test_without_a_key_the_page_needs_no_sign_in(client):
     assert "Set-Cookie" not in client.get("/").headers
-
-
-# ---- rate limits ---------------------------------------------------------------------------------
+    assert client.get("/api/session").get_json() == {"required": False, "authenticated": True}
+    assert client.post("/api/session", json={"key": "anything"}).get_json()["required"] is False
+    assert client.get("/api/ready").status_code == 200
 
 
 def limited_app(seeded_settings, assistant, per_minute=3, **changes):
@@ -523,17 +560,21 @@ def test_cli_status_and_serve_start_up_print_no_secrets(seeded_settings, tmp_pat
                                 cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, timeout=90, proc=proc)
-        for headers in ({}, bearer()):
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/ready", headers=headers)
+        for path, headers, status in (("/api/ready", {}, 401), ("/api/ready", bearer(), 200),
+                                      (f"/api/ready?api_key={KEY}", {}, 400),
+                                      (f"/api/articles?limit=5&x={KEY}", bearer(), 400), (f"/?{KEY}", {}, 400)):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
             try:
-                urllib.request.urlopen(request, timeout=30).close()
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    assert response.status == status
             except urllib.error.HTTPError as exc:
-                assert exc.code == 401
+                assert exc.code == status
     finally:
         proc.terminate()
         proc.wait(30)
     output = log.read_text()
     assert "serving on http://127.0.0.1" in output and "/api/ready" in output  # its start-up and access log
+    assert '"GET /api/ready?…" 400' in output  # a refused key in the URL is logged without it
     assert KEY not in output and LLM_KEY not in output
 
 
@@ -587,9 +628,10 @@ def test_an_llm_server_echoing_the_key_does_not_put_it_in_our_logs(seeded_settin
 
 
 @pytest.mark.browser
-def test_the_page_works_with_a_key_in_chromium_and_another_origin_gets_nothing(seeded_settings, assistant):
-    """Chromium sends what browsers send (cookie, Origin, Sec-Fetch-Site): the page on its own origin asks
-    and reads articles; a page on another port of the same host (same site, other origin) gets 401s."""
+def test_the_page_signs_in_with_the_key_in_chromium_and_another_origin_gets_nothing(seeded_settings, assistant):
+    """Chromium sends what browsers send (cookie, Origin, Sec-Fetch-Site): the page asks for the key once,
+    then asks and reads articles on its session; a page on another port of the same host (same site, other
+    origin) gets nothing, even from the signed-in browser."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, _unavailable
@@ -635,7 +677,20 @@ def test_the_page_works_with_a_key_in_chromium_and_another_origin_gets_nothing(s
                 page.set_default_timeout(15_000)
                 page.goto(live.url + "/")
                 expect(page.locator("html")).to_have_attribute("data-ready", "true")
-                expect(page.locator("#corpus")).to_contain_text("5 articles")  # GET /api/ready with the cookie
+                expect(page.locator("#corpus")).to_have_text("Sign in to read the articles.")
+                expect(page.locator("#ask-form")).to_be_hidden()
+                key_box = page.get_by_label("Key")
+                expect(key_box).to_be_focused()
+                key_box.fill("not-the-key")
+                key_box.press("Enter")
+                expect(page.locator("#sign-in-error")).to_have_text("That key is not right.")
+                key_box.fill(KEY)
+                page.get_by_role("button", name="Sign in").click()
+                expect(page.locator("#corpus")).to_contain_text("5 articles")  # GET /api/ready on the session
+                expect(page.locator("#sign-in")).to_be_hidden()
+                cookies = page.context.cookies()
+                assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [("qa_session", True, "Strict")]
+                assert KEY not in json.dumps(cookies)
                 box = page.get_by_label("Ask the articles a question")
                 box.fill(POW_QUESTION)
                 box.press("Enter")
@@ -664,11 +719,13 @@ def test_the_page_works_with_a_key_in_chromium_and_another_origin_gets_nothing(s
         other.shutdown()
         other.server_close()
 
-    assert own and {status for _, _, status, _ in own} == {200}, own
+    assert [status for path, _, status, _ in own if path == "/api/session"] == [200, 401, 200]  # state, wrong, right
+    assert {status for path, _, status, _ in own if path != "/api/session"} == {200}, own
     assert {site for _, site, _, _ in own} == {"same-origin"}
     # nothing reaches the other page: CORS has no allowance for it, and Cross-Origin-Resource-Policy
     # turns even the opaque no-cors responses into network errors
     assert outcome == ["blocked", "blocked", "blocked"]
     foreign = seen[len(own):]
-    assert len(foreign) == 3 and {status for _, _, status, _ in foreign} == {401}, foreign
+    # the GETs carry the (same-site) cookie but the browser says where from; the POST fails the Origin check
+    assert [status for _, _, status, _ in foreign] == [401, 403, 401], foreign
     assert {site for _, site, _, _ in foreign} == {"same-site"}

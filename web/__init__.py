@@ -6,7 +6,9 @@ from flask import Flask
 
 from qa.config import Settings
 
-__all__ = ["create_app"]
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+MAX_BODY_BYTES = 64 * 1024  # the largest request body taken; larger ones get 413
 
 
 def create_app(settings: Settings | None = None, assistant=None) -> Flask:
@@ -17,6 +19,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
     from web.openapi import openapi
     from web.pages import pages
     from web.security import register_security
+    from web.session import session_api
 
     settings = settings or Settings.from_env()
     if assistant is None:
@@ -24,7 +27,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
 
         assistant = Assistant.build(settings)
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
     app.extensions["qa.assistant"] = assistant
     app.extensions["qa.settings"] = settings
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
     app.register_blueprint(openai_api)
     app.register_blueprint(openapi)
     app.register_blueprint(pages)
+    app.register_blueprint(session_api)
     register_error_handlers(app)
     register_security(app, settings)
 

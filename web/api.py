@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 
 from qa.errors import BadInput, IndexEmpty, QAError
 from qa.filters import FILTER_FIELDS, parse_filters
@@ -19,6 +20,7 @@ api = Blueprint("api", __name__, url_prefix="/api")
 ASK_FIELDS = {"question", "history", "filters", "k", "answerer"}
 ANSWERERS = ("extractive", "llm")
 MAX_HISTORY = 20
+MAX_JSON_DEPTH = 32  # the deepest valid body (filters inside history inside a request) is 4
 ARTICLES_PAGE = 20
 ARTICLES_MAX_PAGE = 100
 ARTICLES_PARAMS = {"limit", "offset", "outlet", "since", "until"}
@@ -35,15 +37,51 @@ def json_body(allowed: set[str] | None) -> dict:
     """The request's JSON object; BadInput for anything else. `allowed=None` accepts any field."""
     if not request.is_json:
         raise BadInput("send a JSON body with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        raw = request.get_data(cache=True)  # past MAX_CONTENT_LENGTH, however sent: 413
+    except (ClientDisconnected, OSError):  # the client stopped sending (the production read timeout)
+        raise RequestTimeout("the request body stopped arriving; send it whole") from None
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise BadInput("the body must be a JSON object")
     if allowed is not None:
         unknown = sorted(set(body) - allowed)
         if unknown:
-            raise BadInput(f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-    check_unicode(body)
+            raise BadInput(f"unknown field(s): {', '.join(shown(name) for name in unknown[:10])}; "
+                           f"allowed: {', '.join(sorted(allowed))}")
     return body
+
+
+def parse_json(raw: bytes):
+    """A JSON document of at most MAX_JSON_DEPTH levels whose strings are all valid Unicode."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise BadInput(f"the JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels)") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, and int() past sys.get_int_max_str_digits
+        raise BadInput("the body is not valid JSON") from None
+    if depth(value) > MAX_JSON_DEPTH:
+        raise BadInput(f"the JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels)")
+    check_unicode(value)
+    return value
+
+
+def depth(value) -> int:
+    """How many arrays and objects deep a decoded JSON value goes (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def shown(name: str) -> str:
+    """A client's field or parameter name, quoted, escaped and cut, for an error message."""
+    return json.dumps(name[:40] + ("…" if len(name) > 40 else ""), ensure_ascii=True)
 
 
 def check_unicode(value) -> None:
@@ -205,7 +243,8 @@ def articles_query() -> tuple[int, int, str, str, str]:
     """limit, offset, outlet, since, until from the query string; BadInput names the bad parameter."""
     unknown = sorted(set(request.args) - ARTICLES_PARAMS)
     if unknown:
-        raise BadInput(f"unknown parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(ARTICLES_PARAMS))}")
+        raise BadInput(f"unknown parameter(s): {', '.join(shown(name) for name in unknown[:10])}; "
+                       f"allowed: {', '.join(sorted(ARTICLES_PARAMS))}")
     limit = int_param("limit", ARTICLES_PAGE, 1, ARTICLES_MAX_PAGE)
     offset = int_param("offset", 0, 0, 1_000_000)
     filters = parse_filters({name: request.args.get(name, "") for name in FILTER_FIELDS})
@@ -216,7 +255,8 @@ def int_param(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    # the length is bounded before int(): Python refuses to convert more than 4300 digits
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))) or not low <= int(raw) <= high:
         raise BadInput(f"{name} must be an integer from {low} to {high}")
     return int(raw)
 

@@ -1,4 +1,5 @@
-"""`qa serve`: the development server, or with --production the same app under gunicorn (docs/api.md)."""
+"""`qa serve`: one process under waitress (web/server.py), or with --production the same app under
+gunicorn workers (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ def register(subparsers) -> None:
 def run(args, settings: Settings) -> int:
     import logging
 
+    from web.hosts import is_wildcard, with_bound_host
+
     logging.getLogger().setLevel(logging.INFO)
+    settings = settings.with_(allowed_hosts=with_bound_host(settings.allowed_hosts, args.host))
+    if is_wildcard(args.host) and not settings.allowed_hosts:
+        print("listening on every address, but answering only for localhost: list the names clients use "
+              "in QA_ALLOWED_HOSTS", flush=True)
     if args.production:
         import os
 
@@ -33,10 +40,10 @@ def run(args, settings: Settings) -> int:
         settings = share_cores(settings, args.workers, os.environ, os.cpu_count())
         return serve(settings, args.host, args.port, workers=args.workers, threads=args.threads)
 
-    from web import create_app
+    from web import MAX_BODY_BYTES, create_app
+    from web.server import serve_default
 
     app = create_app(settings)
-    print(f"serving on http://{args.host}:{args.port}/ (development server; use --production to deploy)",
-          flush=True)
-    app.run(host=args.host, port=args.port, threaded=True)
-    return 0
+    print(f"serving on http://{args.host}:{args.port}/ (one process; `qa serve --production` runs several "
+          "workers)", flush=True)
+    return serve_default(app, args.host, args.port, MAX_BODY_BYTES)

@@ -124,6 +124,11 @@ SCHEMAS = {
         "next_offset": {"type": ["integer", "null"], "description": "offset of the next page, null on the last"},
     }, ["articles", "total", "limit", "offset", "next_offset"]),
     "Health": obj({"status": {"const": "ok"}}, ["status"]),
+    "Session": obj({"required": {"type": "boolean", "description": "whether this server needs a key"},
+                    "authenticated": {"type": "boolean", "description": "whether this request may use the API"}},
+                   ["required", "authenticated"], additional=False),
+    "SignIn": obj({"key": string(1000, minLength=1, description="QA_API_KEY, or QA_PAGE_PASSWORD when set")},
+                  ["key"], additional=False),
     "Ready": obj({
         "status": {"const": "ready"}, "articles": COUNT, "chunks": COUNT, "index_version": INTEGER,
         "embedding_model": string(), "dimension": COUNT, "oldest": DATE_OR_EMPTY, "newest": DATE_OR_EMPTY,
@@ -190,6 +195,7 @@ SCHEMAS = {
 
 ERRORS = {
     "400": ("the input is invalid", "Error"),
+    "401": ("the key is not right", "Error"),
     "404": ("no such thing", "Error"),
     "503": ("the index is empty or the store is unreachable", "Error"),
     "default": ("any other failure, in the same shape", "Error"),
@@ -286,6 +292,17 @@ PATHS = {
         "operationId": "health", "summary": "Liveness: the process answers (touches neither model nor store)",
         "responses": responses(json_response("alive", "Health")),
     }},
+    "/api/session": {
+        "get": {"operationId": "getSession", "summary": "Whether a key is needed, and whether this client has it",
+                "responses": responses(json_response("the session", "Session"))},
+        "post": {"operationId": "signIn", "summary": "Sign a page in with the key: sets the session cookie",
+                 "description": "A signed, HttpOnly, SameSite=Strict cookie that stands in for the key on "
+                                "every API route; rate limited like the API.",
+                 "requestBody": json_body("SignIn"),
+                 "responses": responses(json_response("signed in", "Session"), "400", "401")},
+        "delete": {"operationId": "signOut", "summary": "Sign out: clears the session cookie",
+                   "responses": responses(json_response("signed out", "Session"))},
+    },
     "/api/ready": {"get": {
         "operationId": "ready", "summary": "Readiness: the index is loaded; counts, model, date range",
         "responses": responses(json_response("ready to answer", "Ready"), "503"),

@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+from gunicorn.workers.gthread import ThreadWorker
 
 from qa.config import Settings
 from qa.errors import BadInput
+from web.security import loggable_uri
 
 DEFAULT_WORKERS = 1
 DEFAULT_THREADS = 4  # requests per worker in parallel; the ONNX model itself uses settings.embed_threads
+# client, time, request line, status, bytes, milliseconds, user agent: no Referer, no Basic-auth user
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+READ_TIMEOUT_S = 10  # how long a client may leave a socket silent (reading or being written to)
+
+
+class TimedThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker with a read timeout on every connection: its threads read requests
+    themselves, so without one a client that stalls its headers or body holds a thread for ever
+    (four of them stop a worker of four threads). A stalled body then gets a 408 (web.api)."""
+
+    def handle(self, conn):
+        conn.sock.settimeout(READ_TIMEOUT_S)
+        return super().handle(conn)
+
+
+class ProductionLogger(Logger):
+    """gunicorn's logger with query strings left out of the access log (web.security.loggable_uri), and a
+    connection dropped by the read timeout told in one line rather than a traceback."""
+
+    def exception(self, msg, *args, **kwargs):
+        if isinstance(sys.exc_info()[1], TimeoutError):
+            self.info("dropped a connection that stopped sending for %s s", READ_TIMEOUT_S)
+            return
+        super().exception(msg, *args, **kwargs)
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        uri = loggable_uri(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {uri} {environ.get('SERVER_PROTOCOL', '-')}"
+        atoms["q"] = uri.partition("?")[2]
+        return atoms
 
 
 class ProductionServer(BaseApplication):
@@ -31,11 +68,13 @@ class ProductionServer(BaseApplication):
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "web.production.TimedThreadWorker",
             "timeout": timeout,
             "graceful_timeout": 30,
             "preload_app": False,
             "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
+            "logger_class": ProductionLogger,
             "errorlog": "-",
             "loglevel": "info",
             "proc_name": "news-qa",

@@ -1,34 +1,33 @@
-"""Who may call the API, how often, and from which browser origins: an optional bearer key (the page
-on its own origin gets a signed cookie instead), a per-client token bucket, and CORS closed by default.
-All of it runs before any view, for /api/* and /v1/* only (GET /api/health always stays open)."""
+"""Who may call the server, how often, and from where, checked before any view runs: the Host must be
+one of ours (web/hosts.py), no credential may travel in the URL, a state-changing browser request must
+come from our own origin (or a CORS origin), and /api/* and /v1/* need the bearer key or a signed-in
+page session when a key is set (web/session.py), within a per-client token bucket. CORS is closed by
+default. /api/health always stays open; /api/session (signing in) is open but rate limited."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
 
 from flask import Flask, Response, request
-from itsdangerous import BadSignature, TimestampSigner
 
 from qa.config import Settings
 from qa.errors import BadInput
 from web.errors import error_response
+from web.hosts import AllowedHosts
+from web.session import MAX_SECRET_CHARS, Credentials
 
 log = logging.getLogger(__name__)
 
 __all__ = ["RateLimiter", "register_security"]
 
 PROTECTED_PREFIXES = ("/api/", "/v1/")
-OPEN_PATHS = {"/api/health"}  # liveness probes carry no key and must never be throttled
-PAGE_ENDPOINT = "pages.index"
-COOKIE = "qa_page"
-COOKIE_MAX_AGE = 24 * 3600  # the page is re-issued a cookie every time it is loaded
-SAFE_METHODS = {"GET", "HEAD"}
+UNLIMITED_PATHS = {"/api/health"}  # liveness probes carry no key and must never be throttled
+SIGN_IN_PATHS = {"/api/session"}  # open to everyone, since it is where a key is given; rate limited
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
 MAX_CLIENTS = 10_000  # buckets kept before idle ones are dropped (bounded memory under many IPs)
@@ -79,58 +78,25 @@ class RateLimiter:
                 del self._buckets[client]
 
 
-# ---- authentication ------------------------------------------------------------------------------
+# ---- credentials in the URL ----------------------------------------------------------------------
+
+CREDENTIAL_NAME = re.compile(r"key|token|passw|secret|auth|session", re.IGNORECASE)
 
 
-def _digest(value: bytes) -> bytes:
-    return hashlib.sha256(value).digest()
+def credential_in_url(keys: Credentials | None) -> bool:
+    """A query parameter named like a credential, or holding the key under any name: URLs end up in
+    access logs, proxies and browser history, so a key is only ever taken from the Authorization header."""
+    for name, value in request.args.items(multi=True):
+        if CREDENTIAL_NAME.search(name):
+            return True
+        if keys is not None and len(value) <= MAX_SECRET_CHARS and keys.sign_in_ok(value):
+            return True
+    return False
 
-
-class KeyCheck:
-    """The bearer key and the page cookie derived from it. Keys are compared as SHA-256 digests with
-    hmac.compare_digest: constant time, and the length of the key does not leak either."""
-
-    def __init__(self, api_key: str):
-        self._key_digest = _digest(api_key.encode("utf-8"))
-        # A secret of its own for the cookie, so the cookie never carries (or reveals) the key; every
-        # worker derives the same one, and changing the key invalidates every issued cookie.
-        secret = hmac.new(api_key.encode("utf-8"), b"news-qa page cookie", hashlib.sha256).digest()
-        self._signer = TimestampSigner(secret, salt="news-qa.page")
-
-    def bearer_ok(self, header: str | None) -> bool:
-        scheme, _, token = (header or "").partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        # WSGI hands headers over as latin-1 text: encoding back gives the bytes the client sent
-        sent = token.strip().encode("latin-1", errors="replace")
-        return hmac.compare_digest(_digest(sent), self._key_digest)
-
-    def cookie_value(self) -> str:
-        return self._signer.sign(b"page").decode("ascii")
-
-    def cookie_ok(self, value: str | None) -> bool:
-        if not value:
-            return False
-        try:
-            return self._signer.unsign(value, max_age=COOKIE_MAX_AGE) == b"page"
-        except BadSignature:  # includes SignatureExpired
-            return False
-
-
-def same_origin_browser_request() -> bool:
-    """True when the request comes from a page of our own origin, as far as the browser says.
-
-    Sec-Fetch-Site is set by the browser and cannot be forged by a page; browsers send it to secure
-    origins (https, localhost). Elsewhere, Origin is sent on every non-GET request and on every
-    cross-origin one, so a request carrying neither is a same-origin GET: allowed, since GETs change
-    nothing and the cookie is SameSite=Strict (never sent from another site)."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site == "same-origin"
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        return origin == request.host_url.rstrip("/")
-    return request.method in SAFE_METHODS
+def loggable_uri(path: str, query: str) -> str:
+    """A request's path as access logs show it: a query string is marked but never shown, since any part
+    of it (a key sent in a URL by mistake, under any name or none, or a reader's question) is private."""
+    return f"{path}?…" if query else path
 
 
 # ---- CORS ----------------------------------------------------------------------------------------
@@ -148,7 +114,7 @@ def parse_origins(raw: str) -> frozenset[str]:
 
 
 def is_protected(path: str) -> bool:
-    return path.startswith(PROTECTED_PREFIXES) and path not in OPEN_PATHS
+    return path.startswith(PROTECTED_PREFIXES) and path not in UNLIMITED_PATHS
 
 
 def client_address() -> str:
@@ -157,18 +123,36 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def credentials_for(settings: Settings) -> Credentials | None:
+    """The credentials a keyed server checks; None when neither QA_API_KEY nor QA_PAGE_PASSWORD is set."""
+    if settings.page_password and not settings.api_key:
+        log.info("QA_PAGE_PASSWORD is set without QA_API_KEY: the API answers signed-in pages only")
+    return Credentials(settings.api_key, settings.page_password) if settings.api_key or settings.page_password else None
+
+
 def register_security(app: Flask, settings: Settings) -> None:
-    """Install the key check, the rate limit and CORS on `app`, configured by `settings`."""
+    """Install the Host, URL and Origin checks, the key check, the rate limit and CORS on `app`."""
     if settings.rate_limit_per_minute < 0 or settings.rate_limit_burst < 0:
         raise BadInput("QA_RATE_LIMIT_PER_MINUTE and QA_RATE_LIMIT_BURST must be 0 or more")
-    keys = KeyCheck(settings.api_key) if settings.api_key else None
+    keys = credentials_for(settings)
     limiter = (RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
                if settings.rate_limit_per_minute else None)
     cors = parse_origins(settings.cors_origins)
+    hosts = AllowedHosts(settings.allowed_hosts, cors)
     app.extensions["qa.rate_limiter"] = limiter
+    app.extensions["qa.credentials"] = keys
 
     @app.before_request
     def guard():
+        if not hosts.host_ok(request.headers.get("Host")):
+            return error_response(400, "unknown_host", "this server does not answer for that host name; "
+                                  "add it to QA_ALLOWED_HOSTS to serve it")
+        if credential_in_url(keys):
+            return error_response(400, "credential_in_url", "never put a key in the URL: send the header "
+                                  "Authorization: Bearer <key>, or sign in on the page")
+        if not hosts.origin_ok(request.method, request.headers.get("Origin"), request.headers.get("Host")):
+            return error_response(403, "forbidden_origin", "requests that change something are only taken "
+                                  "from this server's own page or from an origin in QA_CORS_ORIGINS")
         if request.method == "OPTIONS" or not is_protected(request.path):
             return None  # CORS preflights carry no credentials; the page and static files are public
         if limiter is not None:
@@ -179,10 +163,10 @@ def register_security(app: Flask, settings: Settings) -> None:
                                           f"too many requests: try again in {retry} s")
                 response.headers["Retry-After"] = str(retry)
                 return response
-        if keys is not None and not authorized(keys):
+        if keys is not None and request.path not in SIGN_IN_PATHS and not keys.authorized():
             log.info("refused %s %s from %s: no valid API key", request.method, request.path, client_address())
-            response = error_response(401, "unauthorized",
-                                      "this API needs a key: send the header Authorization: Bearer <key>")
+            response = error_response(401, "unauthorized", "this API needs a key: send the header "
+                                      "Authorization: Bearer <key>, or sign in on the page")
             response.headers["WWW-Authenticate"] = 'Bearer realm="news-qa"'
             return response
         return None
@@ -190,9 +174,6 @@ def register_security(app: Flask, settings: Settings) -> None:
     @app.after_request
     def finish(response: Response) -> Response:
         protected = request.path.startswith(PROTECTED_PREFIXES)
-        if keys is not None and request.endpoint == PAGE_ENDPOINT and response.status_code == 200:
-            response.set_cookie(COOKIE, keys.cookie_value(), max_age=COOKIE_MAX_AGE, path="/",
-                                secure=request.is_secure, httponly=True, samesite="Strict")
         if keys is not None and protected:
             response.headers.setdefault("Cache-Control", "private, no-store")
         if protected and cors:
@@ -200,12 +181,6 @@ def register_security(app: Flask, settings: Settings) -> None:
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
-
-
-def authorized(keys: KeyCheck) -> bool:
-    if keys.bearer_ok(request.headers.get("Authorization")):
-        return True
-    return keys.cookie_ok(request.cookies.get(COOKIE)) and same_origin_browser_request()
 
 
 def allow_cors(response: Response, allowed: frozenset[str]) -> None:

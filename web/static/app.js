@@ -3,7 +3,7 @@
 import {clear, el, formatDate} from "./dom.js";
 import {closePanel, openSource, setupPanel} from "./panel.js";
 import {answerNodes, plainText, streamingSentence} from "./render.js";
-import {ApiError, ask, getJSON} from "./stream.js";
+import {ApiError, ask, getJSON, postJSON} from "./stream.js";
 
 const STORE_KEY = "news-qa.thread.v1";
 const MAX_TURNS = 30; // kept in storage
@@ -91,6 +91,11 @@ async function loadCorpus() {
       if (data.newest) input.max = data.newest;
     }
   } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      $.corpus.textContent = "Sign in to read the articles.";
+      askForKey();
+      return;
+    }
     $.corpus.textContent = err instanceof ApiError && err.status === 503
       ? "No articles loaded: run qa ingest." : "The service is not reachable.";
     $.corpus.classList.add("error");
@@ -230,6 +235,9 @@ async function submit(question, filters) {
     if (err.name === "AbortError") {
       // a newer question (or a new conversation) replaced this one
       turn.error = "Stopped: a newer question replaced this one.";
+    } else if (err instanceof ApiError && err.status === 401) {
+      turn.error = "Sign in to ask: this server needs its key.";
+      askForKey("Your session has ended: sign in again.");
     } else {
       turn.error = `The question could not be answered: ${err.message}`;
       announce(turn.error);
@@ -283,11 +291,57 @@ function askFromUrl() {
   submit(question, currentFilters());
 }
 
+// ---- signing in (only when the server has a key) ------------------------------------------------
+
+function askForKey(message = "") {
+  $.signIn.hidden = false;
+  $.form.hidden = true;
+  $.signInError.textContent = message;
+  $.signInKey.focus();
+}
+
+async function onSignIn(event) {
+  event.preventDefault();
+  const key = $.signInKey.value;
+  if (!key) return;
+  $.signInError.textContent = "";
+  try {
+    await postJSON("/api/session", {key});
+  } catch (err) {
+    $.signInError.textContent = err instanceof ApiError && err.status === 401
+      ? "That key is not right." : `Could not sign in: ${err.message}`;
+    $.signInKey.select();
+    return;
+  }
+  $.signInKey.value = "";
+  $.signIn.hidden = true;
+  $.form.hidden = false;
+  $.question.focus();
+  loadCorpus();
+  askFromUrl();
+}
+
+async function start() {
+  try {
+    const session = await getJSON("/api/session");
+    if (session.required && !session.authenticated) {
+      $.corpus.textContent = "Sign in to read the articles.";
+      askForKey();
+      return;
+    }
+  } catch {
+    // an older server without /api/session, or none at all: loadCorpus says which
+  }
+  loadCorpus();
+  askFromUrl();
+}
+
 function setup() {
   $ = {
     thread: byId("thread"), empty: byId("empty"), form: byId("ask-form"), question: byId("question"),
     status: byId("status"), announcer: byId("announcer"), corpus: byId("corpus"), filters: byId("filters"),
     filterSummary: byId("filter-summary"), outlet: byId("f-outlet"), since: byId("f-since"), until: byId("f-until"),
+    signIn: byId("sign-in"), signInKey: byId("sign-in-key"), signInError: byId("sign-in-error"),
   };
   setupPanel();
   const savedFilters = load();
@@ -307,9 +361,9 @@ function setup() {
   byId("f-clear").addEventListener("click", () => { setFilters({}); save(); });
   byId("new-chat").addEventListener("click", newConversation);
   $.thread.addEventListener("click", onThreadClick);
-  loadCorpus();
-  askFromUrl();
+  $.signIn.addEventListener("submit", onSignIn);
   document.documentElement.dataset.ready = "true";
+  start();
 }
 
 setup();

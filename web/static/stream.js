@@ -107,6 +107,11 @@ export async function ask(body, handlers = {}, signal = undefined) {
   return readJSON(await post("/api/ask", body, signal, "application/json"));
 }
 
+/** POST a JSON body and read the JSON answer; ApiError with the server's message on failure. */
+export async function postJSON(url, body, signal = undefined) {
+  return readJSON(await post(url, body, signal, "application/json"));
+}
+
 /** GET a JSON resource; ApiError with the server's message on failure. */
 export async function getJSON(url, signal = undefined) {
   return readJSON(await fetch(url, {headers: {Accept: "application/json"}, signal}));
