@@ -33,22 +33,22 @@ def _as_host(name: str) -> str:
     return name
 
 
-def with_bound_host(allowed: str, bind: str) -> str:
-    """QA_ALLOWED_HOSTS plus the address the server is bound to (a wildcard bind names no host)."""
-    return ",".join(n for n in (allowed, "" if bind.strip() in WILDCARD_BINDS else bind.strip()) if n)
-
-
 def is_wildcard(bind: str) -> bool:
     return bind.strip() in WILDCARD_BINDS
+
+
+def with_bound_host(allowed: str, bind: str) -> str:
+    """QA_ALLOWED_HOSTS plus the address the server is bound to (a wildcard bind names no host)."""
+    return ",".join(n for n in (allowed, "" if is_wildcard(bind) else bind.strip()) if n)
 
 
 class AllowedHosts:
     """The Host names this server answers for and the cross-origin callers it lets post."""
 
     def __init__(self, names: str, cors_origins: frozenset[str] = frozenset()):
-        listed = [n for n in (part.strip() for part in names.split(",")) if n and n not in WILDCARD_BINDS]
-        self.any = "*" in (part.strip() for part in names.split(","))
-        self.names = tuple(dict.fromkeys(_as_host(n) for n in (*LOOPBACK_NAMES, *listed)))
+        listed = [part.strip() for part in names.split(",")]
+        self.any = "*" in listed
+        self.names = tuple(dict.fromkeys(_as_host(n) for n in (*LOOPBACK_NAMES, *listed) if not is_wildcard(n)))
         self.cors_origins = cors_origins
 
     def host_ok(self, host: str | None) -> bool:
