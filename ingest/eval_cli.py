@@ -41,6 +41,11 @@ def register(subparsers) -> None:
     parser.add_argument("--rgb", type=Path, default=None, metavar="FILE",
                         help="run RGB's counterfactual set (en_fact.json): true and false passages in one corpus")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
+    parser.add_argument("--all", dest="all_sets", action="store_true",
+                        help="every shipped set in one table (the news set and its rewordings, the harbour corpus "
+                             "and its rewordings), plus --multihop DIR, --rgb FILE and --extra FILE when given")
+    parser.add_argument("--extra", action="append", default=[], type=Path, metavar="FILE",
+                        help="with --all: one more JSONL test set over the seed articles (repeatable)")
     parser.set_defaults(run=run)
 
 
@@ -81,18 +86,8 @@ def variant_values(changes: dict[str, str], settings: Settings) -> tuple[dict, d
 
 
 def run(args, settings: Settings) -> int:
-    from qa.assistant import Assistant
-    from qa.baselines import standard_baselines
     from qa.eval_report import format_markdown, format_table
-    from qa.evaluate import (
-        AssistantSystem,
-        evaluate,
-        is_multihop_folder,
-        load_multihop,
-        load_testset,
-        shipped_testset,
-        unreachable_quotes,
-    )
+    from qa.evaluate import is_multihop_folder, load_multihop, load_testset, shipped_testset
     from qa.rgb import load_rgb
 
     variants = [parse_compare(spec) for spec in args.compare]  # bad specs fail before any model loads
@@ -100,6 +95,12 @@ def run(args, settings: Settings) -> int:
         raise BadInput("--compare names must be unique")
     if args.limit is not None and args.limit < 1:
         raise BadInput("--limit must be at least 1")
+    if args.all_sets:
+        if args.testset or variants:
+            raise BadInput("--all runs the shipped sets: give no TESTSET and no --compare with it")
+        return run_all(args, settings)
+    if args.extra:
+        raise BadInput("--extra goes with --all")
     multihop = args.multihop or (args.testset if args.testset and is_multihop_folder(args.testset) else None)
     external = bool(multihop or args.rgb)
     if multihop and args.rgb:
@@ -125,7 +126,28 @@ def run(args, settings: Settings) -> int:
     if args.limit:
         testset = replace(testset, cases=testset.cases[: args.limit])
 
-    ours = Assistant.build(settings)
+    result = score_set(testset, settings, root, external, variants)
+    print(format_table(result))
+    json_path = args.json_out
+    md_path = json_path.with_suffix(".md")
+    try:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        md_path.write_text(format_markdown(result, json_name=json_path.name), encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write the report to {json_path}: {exc.strerror}") from None
+    print(f"\nwrote {json_path} and {md_path}")
+    return 0
+
+
+def score_set(testset, settings: Settings, root: Path, external: bool, variants=(), ours=None):
+    """Run one test set through ours, the baselines and the variants over the index `settings` name
+    (ingested from `root` when it is external or empty); the EvalRun, printing only the progress bar."""
+    from qa.assistant import Assistant
+    from qa.baselines import standard_baselines
+    from qa.evaluate import AssistantSystem, evaluate, unreachable_quotes
+
+    ours = ours or Assistant.build(settings)
     notes = []
     if external or ours.store.counts()[1] == 0:
         report = _ingest(root, ours.store, ours.embedder, settings)
@@ -150,16 +172,67 @@ def run(args, settings: Settings) -> int:
 
     with _progress_bar(len(systems) * len(testset.cases)) as advance:
         result = evaluate(systems, testset, progress=advance, notes=notes, corpus=corpus_info)
-    print(format_table(result))
-    json_path = args.json_out
-    md_path = json_path.with_suffix(".md")
+    return result
+
+
+def run_all(args, settings: Settings) -> int:
+    """`qa eval --all`: every shipped set (and the external ones given) in one table."""
+    from qa.assistant import Assistant
+    from qa.eval_suite import SetResult, consistency, format_suite
+    from qa.evaluate import load_testset, shipped_corpus, shipped_set
+    from qa.rgb import load_rgb
+
+    plans = []  # (label, test set, settings, corpus root, external, reworded label)
+    for name, corpus in (("news", None), ("harbour", "harbour")):
+        own = settings if corpus is None else settings.with_(data_dir=settings.data_dir / f"eval-{corpus}",
+                                                             collection=f"{settings.collection}-{corpus}")
+        root = settings.seeds_dir if corpus is None else shipped_corpus(corpus)
+        plans.append((name, shipped_set(name), own, root, corpus is not None, None))
+        plans.append((f"{name} rewordings", shipped_set(f"{name}-rewordings"), own, root, corpus is not None, name))
+        if corpus is None:
+            for extra in args.extra:
+                if not extra.is_file():
+                    raise BadInput(f"no such test set: {extra}")
+                plans.append((extra.stem, load_testset(extra), own, root, False, None))
+    if args.multihop:
+        from qa.evaluate import load_multihop
+
+        testset, records = load_multihop(args.multihop)
+        own = settings.with_(data_dir=settings.data_dir / "eval-multihop", collection=f"{settings.collection}-multihop")
+        plans.append(("multihop-rag", testset, own, write_corpus(records, own.data_dir / "corpus" / "multihop_corpus.jsonl"),
+                      True, None))
+    if args.rgb:
+        testset, records = load_rgb(args.rgb)
+        own = settings.with_(data_dir=settings.data_dir / "eval-rgb", collection=f"{settings.collection}-rgb")
+        plans.append(("rgb", testset, own, write_corpus(records, own.data_dir / "corpus" / "rgb_corpus.jsonl"), True, None))
+    results: list[SetResult] = []
+    assistants: dict[str, object] = {}
+    for label, testset, own, root, external, reworded in plans:
+        if args.limit:
+            testset = replace(testset, cases=testset.cases[: args.limit])
+        key = str(own.data_dir) + own.collection
+        if key not in assistants:
+            assistants[key] = Assistant.build(own)
+        run = score_set(testset, own, root, external and key not in {r.run.corpus.get("index") for r in results},
+                        ours=assistants[key])
+        run = replace(run, corpus={**run.corpus, "index": key})
+        shares, groups = {}, 0
+        if reworded:
+            originals = next(r for r in results if r.label == reworded)
+            group_of = {c.id: c.group for c in testset.cases if c.group}
+            for system in run.systems:
+                before = [s for s in originals.run.systems if s.name == system.name]
+                cases = list(system.cases) + (list(before[0].cases) if before else [])
+                shares[system.name], groups = consistency(cases, group_of)
+        results.append(SetResult(label, run, shares, groups))
+    print(format_suite(results))
+    out = args.json_out
     try:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        md_path.write_text(format_markdown(result, json_name=json_path.name), encoding="utf-8")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise BadInput(f"cannot write the report to {json_path}: {exc.strerror}") from None
-    print(f"\nwrote {json_path} and {md_path}")
+        raise BadInput(f"cannot write the report to {out}: {exc.strerror}") from None
+    print(f"\nwrote {out}")
     return 0
 
 

@@ -104,10 +104,11 @@ class TutorialPipeline:
             self.store.bump_version()
         return changed
 
-    def ranked(self, question: str, depth: int) -> tuple[Passage, ...]:
+    # The tutorial pipeline has no conversation: a follow-up is searched and answered on its own words.
+    def ranked(self, question: str, depth: int, history: tuple[dict, ...] = ()) -> tuple[Passage, ...]:
         return self._search(question, depth)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, history: tuple[dict, ...] = ()) -> Answer:
         started = time.perf_counter()
         passages = self._search(question, self.top_k)
         t_answer = time.perf_counter()

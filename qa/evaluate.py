@@ -23,6 +23,10 @@ HIT_KS = (1, 5, 10)
 ALL_SOURCES_K = 8  # "every gold source within the top 8": what a multi-source answer needs to read
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 SHIPPED_TESTSET = "testsets/news.jsonl"
+# the sets `qa eval --all` runs: the news questions over the seeds, a second corpus with its own
+# questions, and rewordings of each (rows grouped with the question they reword)
+SHIPPED_SETS = {"news": "testsets/news.jsonl", "news-rewordings": "testsets/news-rewordings.jsonl",
+                "harbour": "testsets/harbour/questions.jsonl", "harbour-rewordings": "testsets/harbour/rewordings.jsonl"}
 MULTIHOP_REFUSAL = "Insufficient information."  # the gold answer of MultiHop-RAG's null queries
 MULTIHOP_NOTE = ("MultiHop-RAG sample: corpus rebuilt from the evidence facts only (one short article per url), "
                  "500 of 2,556 queries; not comparable to the paper's full-corpus figures.")
@@ -48,6 +52,8 @@ class TestCase:
     difficulty: str = ""
     unanswerable: bool = False
     wrong_answers: tuple[str, ...] = ()  # false answers the corpus also states (RGB's counterfactuals)
+    group: str = ""  # rewordings of one question share a group (the original's id)
+    history: tuple[dict, ...] = ()  # the earlier turns of a follow-up, as the API takes them
 
 
 @dataclass(frozen=True)
@@ -82,12 +88,15 @@ def parse_testset(text: str, name: str) -> TestSet:
             question = row["question"]
             kind = str(row.get("type") or "single")
             answer = str(row.get("answer") or "")
-            sources = tuple(source_id(s) for s in row.get("sources") or ())
+            # "a.txt|b.txt": a story in two files (a wire copy), either of which counts
+            sources = tuple("|".join(source_id(part) for part in s.split("|")) for s in row.get("sources") or ())
+            history = tuple({"role": str(t["role"]), "content": str(t["content"])} for t in row.get("history") or ())
             cases.append(TestCase(
                 id=str(row.get("id") or f"line{n}"), question=question, answer=answer,
                 aliases=tuple(row.get("aliases") or ()), sources=sources, evidence=tuple(row.get("evidence") or ()),
                 type=kind, difficulty=str(row.get("difficulty") or ""),
                 unanswerable=kind == "unanswerable" or not (answer or sources),
+                group=str(row.get("group") or ""), history=history,
             ))
         except (ValueError, KeyError, TypeError) as exc:
             raise BadInput(f"{name} line {n}: not a test case ({exc})") from None
@@ -105,7 +114,18 @@ def load_testset(path: Path) -> TestSet:
 
 def shipped_testset() -> TestSet:
     """The product's own questions over the seed articles, so `qa eval` works out of the box."""
-    return parse_testset(files("qa").joinpath(SHIPPED_TESTSET).read_text(encoding="utf-8"), "news.jsonl")
+    return shipped_set("news")
+
+
+def shipped_set(name: str) -> TestSet:
+    """One of SHIPPED_SETS, as the package ships it, named by its path under qa/testsets."""
+    path = SHIPPED_SETS[name]
+    return parse_testset(files("qa").joinpath(path).read_text(encoding="utf-8"), path.split("/", 1)[1])
+
+
+def shipped_corpus(name: str) -> Path:
+    """The articles folder of a corpus shipped beside its questions (qa/testsets/<name>/articles)."""
+    return Path(str(files("qa").joinpath("testsets", name, "articles")))
 
 
 def is_multihop_folder(path: Path) -> bool:
@@ -187,11 +207,11 @@ class AssistantSystem:
     assistant: object  # qa.assistant.Assistant; not imported here so tests may pass a double
     description: str = ""
 
-    def ranked(self, question: str, depth: int) -> tuple[Passage, ...]:
-        return self.assistant.search(question, k=depth)[0]
+    def ranked(self, question: str, depth: int, history: tuple[dict, ...] = ()) -> tuple[Passage, ...]:
+        return self.assistant.search(question, k=depth, history=history)[0]
 
-    def ask(self, question: str) -> Answer:
-        return self.assistant.ask(question)
+    def ask(self, question: str, history: tuple[dict, ...] = ()) -> Answer:
+        return self.assistant.ask(question, history=history)
 
 
 # ---- results -----------------------------------------------------------------------------------
@@ -295,9 +315,11 @@ def evaluate(systems: Sequence[System], testset: TestSet, depth: int = RETRIEVAL
 
 
 def run_case(system: System, case: TestCase, depth: int, scoring: str = "gold") -> CaseResult:
+    # a follow-up's earlier turns go along; systems without a conversation (test doubles) take none
+    turns = {"history": case.history} if case.history else {}
     try:
-        ranked = system.ranked(case.question, depth)
-        answer = system.ask(case.question)
+        ranked = system.ranked(case.question, depth, **turns)
+        answer = system.ask(case.question, **turns)
     except QAError as exc:  # one unusable question must not sink a 500-question run
         return _failed(case, f"{type(exc).__name__}: {exc.message}")
     return score_case(case, ranked, answer, scoring)
@@ -305,14 +327,14 @@ def run_case(system: System, case: TestCase, depth: int, scoring: str = "gold") 
 
 def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scoring: str = "gold") -> CaseResult:
     """Score one answer and its ranked passages against the gold case."""
-    gold = set(case.sources)
+    texts = {p.chunk_id: p.text for p in answer.passages}
+    cited = [(c.article_id, texts.get(c.chunk_id, c.quote)) for c in answer.citations]
+    gold = set(resolve_sources(case.sources, [a for a, _ in cited] + [p.article.id for p in ranked]))
     source_rank = metrics.first_relevant_rank(p.article.id in gold for p in ranked) if gold else None
     all_sources_rank = metrics.all_found_rank((p.article.id for p in ranked), gold)
     evidence_rank = (metrics.first_relevant_rank(any(metrics.contains_quote(p.text, q) for q in case.evidence)
                                                  for p in ranked) if case.evidence else None)
     said = "" if answer.refused else answer.shown()  # the page and the CLI show the short answer first
-    texts = {p.chunk_id: p.text for p in answer.passages}
-    cited = [(c.article_id, texts.get(c.chunk_id, c.quote)) for c in answer.citations]
     cited_articles = tuple(dict.fromkeys(a for a, _ in cited))
     timings = answer.timings or {}
     answers = (case.answer, *case.aliases)
@@ -349,6 +371,13 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     return result
 
 
+def resolve_sources(sources: Sequence[str], seen: Sequence[str]) -> tuple[str, ...]:
+    """Gold sources with each "a|b" choice made: the alternative the system cited or retrieved, else the
+    first one."""
+    seen_set = set(seen)
+    return tuple(next((o for o in s.split("|") if o in seen_set), s.split("|")[0]) for s in sources)
+
+
 def _with_multihop(result: CaseResult, case: TestCase, ranked: Sequence[Passage], answer: Answer) -> CaseResult:
     # a refusal is the system saying "Insufficient information.", the gold answer of null queries
     prediction = MULTIHOP_REFUSAL if answer.refused else answer.text
@@ -366,7 +395,7 @@ def _failed(case: TestCase, error: str) -> CaseResult:
         answer_text_match=None if case.unanswerable else False,
         answer_f1=None if case.unanswerable else 0.0, answer_recall=None if case.unanswerable else 0.0,
         citation_precision=None,
-        citation_recall=metrics.citation_recall((), case.sources),
+        citation_recall=metrics.citation_recall((), resolve_sources(case.sources, ())),
         cites_all_sources=False if case.type == "conflict" else None,
         flags_conflict=False if case.type == "conflict" else None,
         retrieve_ms=0.0, answer_ms=0.0, total_ms=0.0, gold_sources=len(set(case.sources)),
