@@ -16,7 +16,8 @@ __all__ = ["SetResult", "consistency", "format_suite", "verdict"]
 
 SYSTEMS = ("ours", "keyword", "dense", "tutorial")
 SHORT = {"keyword": "bm25", "tutorial": "tutor"}
-ROW_METRICS = (("answer_match", "answer match"), ("abstain_recall", "refusal recall"),
+ROW_METRICS = (("answer_match", "answer match"), ("citation_precision", "citation precision"),
+               ("abstain_recall", "refusal recall"),
                ("wrong_refusal_rate", "wrong refusals"), ("source_hit@5", "source hit@5"))
 
 
