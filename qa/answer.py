@@ -22,11 +22,12 @@ from qa.gathering import (
     rival_versions,
     who,
 )
+from qa.initialisms import spelled_out
 from qa.places import answer_places, asks_for_several
 from qa.question import QuestionInfo, analyse, asked_speaker
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.short_answer import durations, places, short_answer
+from qa.short_answer import asked_heads, durations, mentions_unnamed, named_spans, places, short_answer
 from qa.synonyms import canonical, canonical_terms, members
 from qa.text import another_of_series, fold, has_word, listed, ordinals, terms
 from qa.verify import supported
@@ -51,6 +52,11 @@ ANOTHER_EVENT_PENALTY = 0.5
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
+_QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # the quoted words themselves (their names are not the speaker)
+# "he said", "she told reporters", "said she", "they added": a speaker known only by a pronoun
+_PRONOUN_SPEAKS = re.compile(r"\b(he|she|they)\s+(\w+\s+)?(said|says|told|tells|added|adds|asked|asks|argued|"
+                             r"warned|insisted|noted|wrote|explained|replied)\b|\b(said|says|added|asked)\s+(he|she)\b",
+                             re.I)
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
 # question kinds whose answer must hold a value of that kind, and what to call it when none does
@@ -90,7 +96,8 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
                best_dense: float | None, query: str = "") -> Answer:
-        info = analyse(query or question)
+        # the question is read in the passages' own words: an initialism they spell out is spelled out
+        info = analyse(spelled_out(query or question, (p.text for p in passages)))
         candidates, wanted = self._candidates(info, passages, snapshot)
         usable, reason = self._answerable(info, candidates, snapshot, best_dense, wanted)
         if reason:
@@ -170,6 +177,7 @@ class ExtractiveAnswerer:
                     continue
                 seen.add((p.article.id, s.start))
                 s = _with_speaker(s, sentences[i - 1] if i else None, p)
+                s = _with_antecedent(s, sentences[max(0, i - 2): i], p)
                 following = sentences[i + 1] if i + 1 < len(sentences) else None
                 if following and s.text.endswith(":"):  # a lead-in: what was said follows it
                     s = _joined(p, s, _statement_end(sentences, i + 1, p))
@@ -251,6 +259,16 @@ class ExtractiveAnswerer:
                 return [], f"no passage states the {_NEEDS_FIT[info.kind]} asked for"
             if stating:  # a place is led with when a sentence names one; its absence is no refusal
                 usable = [stating[0]] + [c for c in usable if c is not stating[0]]
+        if info.kind == "named":
+            stating = [c for c in usable if c.fits and c.coverage >= 0.5 * best.coverage]
+            if stating:
+                usable = [stating[0]] + [c for c in usable if c is not stating[0]]
+            elif any(mentions_unnamed(info, c.text) for c in usable[:3]):
+                # "contract a private operator", "with one councillor absent": the articles speak of the
+                # one asked about without naming it
+                return [], "the articles mention it but do not name it"
+            elif not any(_shares_a_root(asked_heads(info), terms(c.text)) for c in usable[:3]):
+                return [], "the passages do not mention the kind of thing asked for"  # "which hotel ...?"
         return usable, ""
 
     def _select(self, candidates: list[_Candidate], verdict: bool, kind: str = "general") -> list[_Candidate]:
@@ -365,6 +383,21 @@ def _with_speaker(sentence: Sentence, previous: Sentence | None, passage: Passag
     return _joined(passage, previous, sentence)
 
 
+def _with_antecedent(sentence: Sentence, before: list[Sentence], passage: Passage) -> Sentence:
+    """A quote whose speaker is only a pronoun ("“A smaller ferry is still an expensive ferry,” she said.")
+    is joined back to the sentence of its paragraph, at most two before, that names who "she" is, so a
+    quote is shown with its speaker and "who said ...?" finds them."""
+    if not (_QUOTE_MARK.search(sentence.text) and _PRONOUN_SPEAKS.search(sentence.text)) or _NAME.search(
+            _QUOTE.sub("", sentence.text)):
+        return sentence
+    for previous in reversed(before):
+        if not _same_paragraph(passage, previous, sentence):
+            break
+        if _NAME.search(_QUOTE.sub("", previous.text)):
+            return _joined(passage, previous, sentence)
+    return sentence
+
+
 def _continues_statement(passage: Passage, sentence: Sentence, following: Sentence, speaker: str) -> bool:
     """A sentence naming the speaker without quoting them, followed in its paragraph by their quoted words
     ("Witkoff ... confirmed the exchange in a post on X. ... Witkoff said that “steps like this ...”")."""
@@ -381,6 +414,12 @@ def _mentions(article_words: frozenset[str], entity: str) -> bool:
     words = [w for w in re.split(r"[\s-]+", entity) if w]
     found = sum(w in article_words or _spelled_otherwise(w, article_words) for w in words)
     return found == len(words) if len(words) == 1 else found * 2 >= len(words)
+
+
+def _shares_a_root(heads: frozenset[str], words: list[str]) -> bool:
+    """One of the words derives from one of the heads: the same stem, or the same first five letters
+    ("accusation" / "accused")."""
+    return any(w == h or (len(h) >= 5 and w[:5] == h[:5]) for h in heads for w in words)
 
 
 def _spelled_otherwise(word: str, article_words: frozenset[str]) -> bool:
@@ -410,6 +449,8 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return bool(_DATE.search(sentence))
     if info.kind == "person":
         return any(fold(m.group(0)) not in fold(info.text) for m in _NAME.finditer(sentence))
+    if info.kind == "named":
+        return bool(named_spans(info, sentence))
     if info.kind == "place":
         return bool(places(info, sentence))
     if info.kind == "reason":
@@ -455,7 +496,7 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
         sentences.append(AnswerSentence(shown, (n,), supported(c.text, [p.text])))
         statements.append(Statement(n, shown, p.article.id, p.article.title, p.article.outlet,
                                     p.article.published, c.coverage, c.topic))
-    conflicts = find_conflicts(info.text, info.kind, statements)
+    conflicts = find_conflicts(info.text, info.kind, statements, answer_of=lambda text: short_answer(info, text))
     if conflicts:
         parts = ["The sources disagree."]
         for s, st in zip(sentences, statements):

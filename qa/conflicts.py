@@ -5,7 +5,7 @@ print with another number, date or name, in sentences from different articles.""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -65,8 +65,12 @@ def asks_for_verdict(question: str) -> bool:
     return bool(_YES_NO.match(q) or _ALTERNATIVE.search(q)) and not _ORDERING.search(q)
 
 
-def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) -> tuple[Conflict, ...]:
-    """Conflicts among statements of different articles: dates, figures or framings that differ."""
+def find_conflicts(question: str, kind: str, statements: Sequence[Statement],
+                   answer_of: Callable[[str], str] | None = None) -> tuple[Conflict, ...]:
+    """Conflicts among statements of different articles: dates, figures or framings that differ. With
+    `answer_of` (a statement's text -> the span answering the question), figures are compared as the
+    statements answer the question, not every number they hold ("$9.7 million a year in subsidies" and
+    "an operating cost of $14.1 million" give one subsidy)."""
     on_topic = [s for s in statements if s.coverage >= MIN_COVERAGE]
     if len({s.article_id for s in on_topic}) < 2:
         return ()
@@ -76,7 +80,8 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement]) ->
         if conflict:
             found.append(conflict)
     elif kind in ("count", "money"):
-        conflict = _differing(on_topic, _figures, "figure")
+        figures = _figures if answer_of is None else (lambda st: _figures_in(answer_of(st.text)))
+        conflict = _differing(on_topic, figures, "figure")
         if conflict:
             found.append(conflict)
     if not found and asks_for_verdict(question):
@@ -96,8 +101,8 @@ def _rewritten(statements) -> Conflict | None:
     for i, first in enumerate(statements):
         versions = []
         for other in statements[i + 1 :]:
-            if other.article_id == first.article_id:
-                continue
+            if other.article_id == first.article_id or (other.outlet and other.outlet == first.outlet):
+                continue  # one outlet printing its sentence again with a new figure has updated it
             changed = rewritten_claims(first.text, other.text)
             if changed:
                 if not versions:
@@ -129,14 +134,18 @@ def _dates(s: Statement) -> dict[str, str]:
 
 
 def _figures(s: Statement) -> dict[str, str]:
-    return {v: v for v in (m.group(0).replace(",", "") for m in _FIGURE.finditer(s.text))}
+    return _figures_in(s.text)
+
+
+def _figures_in(text: str) -> dict[str, str]:
+    return {v: v for v in (m.group(0).replace(",", "") for m in _FIGURE.finditer(text))}
 
 
 def _differing(statements, extract, what: str) -> Conflict | None:
     """Values stated by statements closely about the question, next to the one stating a value that is
     most about it: by their own words or with their article's headline ("met on Wednesday" under
     "Second Round of Talks"). A sentence that states no value does not set the bar."""
-    valued = [(s, values) for s in statements if (values := extract(s))]
+    valued = _latest_per_outlet([(s, values) for s in statements if (values := extract(s))])
     best = max((s.coverage for s, _ in valued), default=0.0)
     versions = []
     seen_values: set[frozenset[str]] = set()
@@ -148,6 +157,16 @@ def _differing(statements, extract, what: str) -> Conflict | None:
     if len(articles) >= 2 and len(seen_values) >= 2 and not _all_overlap(seen_values):
         return Conflict(topic=what, versions=tuple(versions))
     return None
+
+
+def _latest_per_outlet(valued: list[tuple[Statement, dict]]) -> list[tuple[Statement, dict]]:
+    """An outlet that states another value later has updated its own figure: only its latest statement
+    speaks for it (undated statements, and those of unknown outlets, each speak for themselves)."""
+    latest: dict[str, str] = {}
+    for s, _ in valued:
+        if s.outlet and s.published:
+            latest[s.outlet] = max(latest.get(s.outlet, ""), s.published)
+    return [(s, v) for s, v in valued if not (s.outlet and s.published) or s.published == latest[s.outlet]]
 
 
 def _all_overlap(value_sets: set[frozenset[str]]) -> bool:

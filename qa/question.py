@@ -30,6 +30,12 @@ _OUTLETS = re.compile(r"\b(which|what) (news )?(outlets|papers|newspapers|public
 # "what did X say / tell / claim ...": the person's own words are the answer
 _ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
                         r"write|wrote|argue|argued|mean|meant)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+# "which councillor was absent?", "what is the name of the hotel?": a named one of its kind is the answer
+# (not a time, an amount, a kind of thing, or an outlet, which have answers of their own)
+_NOT_NAMED = (r"(?!(of|day|date|time|month|year|week|hour|percentage|share|number|amount|kind|sort|type|way|part|"
+              r"role|reason|outlet|newspaper|paper|publication|station|broadcaster|media)s?\b)")
+_NAMED = re.compile(rf"^\W*which {_NOT_NAMED}[a-z]+\b(?! of\b)|\bwhat (is|was) the name of\b|\bname (the|of)\b", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -42,7 +48,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # order | outlets | count | money | duration | change | date | person | place | profile | reason | general
+    kind: str  # order | outlets | count | money | duration | change | date | person | named | place | profile | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -59,11 +65,15 @@ def analyse(question: str) -> QuestionInfo:
     elif _CHANGE.search(question):
         kind = "change"
     elif _COUNT.search(question):
-        kind = "money" if _MONEY.search(question) else "count"
+        # "how many" counts things, whatever else the question names ("how many jobs will it cost?");
+        # an amount of money is asked "how much"
+        kind = "money" if _MONEY.search(question) and not _HOW_MANY.search(question) else "count"
     elif _DATE.search(question):
         kind = "date"
     elif _PERSON.search(question):
         kind = "person"
+    elif _NAMED.search(question) and (not _PLACE.search(question) or re.search(r"\bname of\b", question, re.I)):
+        kind = "named"
     elif _PLACE.search(question):
         kind = "place"
     elif _PROFILE.search(question) and _entities(question):

@@ -65,7 +65,69 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
         return _only(places(info, sentence)) or _only(_places_after_asked(info, sentence))
     if info.kind == "change":
         return change_span(sentence)
+    if info.kind == "named":
+        found = named_spans(info, sentence)
+        for head in _head_words(info):  # "which private operator": by "private", else by "operator"
+            beside = _only(n for n in found if _beside(sentence, n, head))
+            if beside:
+                return beside
+        return _only(found)
     return ""
+
+
+def named_spans(info: QuestionInfo, sentence: str) -> list[str]:
+    """Names in the sentence, not the question's own, that stand within a few words of the kind of thing
+    the question asks for ("which councillor ...?": "Councillor Dana Whitcombe", "Ruth Adeyemi, a Civic
+    Union councillor"): what "which X ...?" is answered with. Capitalised words that only open the
+    sentence, datelines in capitals, weekdays and months are not names."""
+    heads = asked_heads(info)
+    asked = set(fold(info.text).split())
+    opening = len(sentence) - len(sentence.lstrip(" “\"'"))
+    words_at = [(m.start(), fold(m.group(0))) for m in re.finditer(r"[\w’'-]+", sentence)]
+    found = []
+    for m in _CAPITALISED.finditer(sentence):
+        words = [w for w in m.group(0).split() if fold(w) not in CALENDAR_WORDS and not w.isupper()]
+        if m.start() <= opening and words and words[0] == m.group(0).split()[0]:
+            words = words[1:]  # "For Kells Island": the sentence's first word is capitalised anyway
+        while words and (fold(w := words[0]).removesuffix("’s").removesuffix("'s") in asked or fold(w) in _TITLES):
+            words = words[1:]  # "Civic Union Councillor Ruth Adeyemi": the question's own names and titles go
+        if not words:
+            continue  # the question's own names are what it asks about, not the answer
+        near = [w for start, w in words_at if abs(start - m.start()) <= 40 or m.start() <= start <= m.end() + 40]
+        if heads and not heads.intersection(t for w in near for t in terms(w)):
+            continue
+        found.append(" ".join(words).removesuffix("’s").removesuffix("'s"))
+    return found
+
+
+def _beside(sentence: str, name: str, head: str) -> bool:
+    """The name stands right by the noun the question asks for ("Councillor Sam Ferreira", "Ruth
+    Adeyemi, a councillor", "the Intercontinental hotel")."""
+    at = sentence.find(name)
+    near = sentence[max(0, at - 16): at] + " " + sentence[at + len(name): at + len(name) + 16]
+    return head in terms(near)
+
+
+def mentions_unnamed(info: QuestionInfo, sentence: str) -> bool:
+    """The sentence speaks of one of the kind asked for without naming it: "a private operator", "one
+    councillor", "the hotel" (a determiner, maybe one more word, then the asked-for noun)."""
+    heads = asked_heads(info)
+    for m in re.finditer(r"\b(?:a|an|the|one|another|its|their|his|her)\s+(?:[a-z-]+\s+)?([a-z-]+)", sentence):
+        if heads.intersection(terms(m.group(1))):
+            return True
+    return False
+
+
+def asked_heads(info: QuestionInfo) -> frozenset[str]:
+    """The stemmed words a "which X" / "what X" / "the name of the X" question names its answer by (the
+    first two after the question word: "private operator", "councillor"), or none."""
+    return frozenset(_head_words(info))
+
+
+def _head_words(info: QuestionInfo) -> list[str]:
+    m = (re.search(r"\bname of (?:the |a |an )?([a-z]+)", info.text, re.I)
+         or re.search(r"^\W*(?:which|what) ([a-z]+(?: [a-z]+)?)", info.text, re.I))
+    return terms(m.group(1)) if m else []
 
 
 def change_span(text: str) -> str:

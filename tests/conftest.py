@@ -69,6 +69,17 @@ def assistant(seeded_settings, embedder):
     return Assistant(seeded_settings, open_store(seeded_settings, embedder), embedder)
 
 
+@pytest.fixture(scope="session")
+def harbour_assistant(tmp_path_factory, embedder):
+    """An Assistant over the second corpus the project ships (qa/testsets/harbour), ingested once."""
+    from qa.assistant import Assistant
+    from qa.evaluate import shipped_corpus
+
+    settings = make_settings(tmp_path_factory.mktemp("harbour"))
+    ingest(shipped_corpus("harbour"), settings, embedder)
+    return Assistant(settings, open_store(settings, embedder), embedder)
+
+
 @pytest.fixture()
 def app(seeded_settings, assistant):
     from web import create_app

@@ -1,0 +1,134 @@
+"""General answering steps, each shown on the second corpus (qa/testsets/harbour) as well as the seeds:
+initialisms read in the passages' words, "how many" counts, and "which X" wants a named X (a near miss
+that mentions an X without naming it, or never mentions one, is refused)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.initialisms import spelled_out
+from qa.question import analyse
+from qa.short_answer import named_spans, short_answer
+
+
+# ---- initialisms ------------------------------------------------------------------------------------
+
+
+def test_an_initialism_is_spelled_out_from_the_passages_own_words():
+    passages = ["Ferry crews are employed by the Portmere Regional Transit Authority, which runs four vessels.",
+                "The authority said 240 jobs would go."]
+    assert spelled_out("How many jobs will the PRTA cut?", passages) == (
+        "How many jobs will the portmere regional transit authority cut?")
+    # written so in the passages themselves, or spelled by nothing there: left as it is
+    assert spelled_out("Did the US agree?", ["the US and Ukraine"]) == "Did the US agree?"
+    assert spelled_out("What did the BBC say?", passages) == "What did the BBC say?"
+
+
+def test_a_question_in_initialisms_finds_its_answer(assistant):
+    for question in ("How many POWs did Russia and Ukraine agree to exchange?", "abu dhabi prisoner swap - how many POWs"):
+        answer = assistant.ask(question)
+        assert not answer.refused and "314" in answer.short_answer, question
+
+
+# ---- what the question wants ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("How many jobs will the ferry closure cost?", "count"),
+    ("How much will the ferry closure cost?", "money"),
+    ("Which councillor was absent from the final vote?", "named"),
+    ("What was the name of the hotel where the talks took place?", "named"),
+    ("name of the company running the island boat", "named"),
+    ("Which day did the council vote?", "date"),
+    ("Which of them voted no?", "general"),
+])
+def test_what_kind_of_answer_a_question_wants(question, kind):
+    assert analyse(question).kind == kind
+
+
+def test_which_x_is_answered_by_a_name_beside_an_x():
+    info = analyse("Which councillor chairs the committee?")
+    sentence = "Councillor Dana Whitcombe, an independent, chairs the committee, the Portmere Gazette reported."
+    assert short_answer(info, sentence) == "Dana Whitcombe"
+    titled = analyse("Which councillor from the Civic Union voted yes?")
+    assert "Ruth Adeyemi" in named_spans(titled, "They were joined by Civic Union Councillor Ruth Adeyemi.")
+    assert named_spans(info, "For Kells Island, the committee hired a private operator.") == []
+
+
+@pytest.mark.parametrize("question", [
+    "Which private operator will run the Kells Island lifeline boat?",  # "a private operator", unnamed
+    "name of the company running the island replacement boat",
+    "Which ward does Councillor Ruth Adeyemi represent?",  # no ward of hers is named
+    "Which hotel did the council meet in?",  # no hotel at all
+])
+def test_a_named_one_the_articles_never_name_is_refused(harbour_assistant, question):
+    answer = harbour_assistant.ask(question)
+    assert answer.refused, (question, answer.text)
+
+
+def test_a_named_one_the_articles_name_is_answered(harbour_assistant, assistant):
+    union = harbour_assistant.ask("Which union represents the ferry workers?")
+    assert not union.refused and "Harbour Marine Workers Union" in union.short_answer
+    hotel = assistant.ask("Which hotel hosted the Geneva talks?")  # the seeds name no hotel either
+    assert hotel.refused
+
+
+# ---- whose words ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "speaker"), [
+    ('Who said "A smaller ferry is still an expensive ferry"?', "Lorna Feldt"),
+    ("who said a smaller ferry is still expensive", "Lorna Feldt"),
+    ('Who asked why he should pay for "a boat I will never use"?', "Colin Pratt"),
+])
+def test_a_quote_said_by_he_or_she_is_given_to_the_person_named_before_it(harbour_assistant, question, speaker):
+    answer = harbour_assistant.ask(question)
+    assert not answer.refused and answer.short_answer == speaker, (question, answer.text)
+    assert speaker in answer.text  # the quote is shown with the sentence that says who is speaking
+
+
+def test_a_quote_with_its_speaker_named_is_left_as_it_is(assistant):
+    answer = assistant.ask("Who said the negotiations were not easy?")
+    assert "Zelensky" in answer.short_answer
+
+
+# ---- updates and disagreements -------------------------------------------------------------------------
+
+
+def statement(n, text, outlet, published, article=None):
+    from qa.conflicts import Statement
+
+    return Statement(n, text, article or f"{outlet}-{published}", "t", outlet, published)
+
+
+def test_an_outlets_later_figure_updates_its_own_and_other_outlets_figures_disagree():
+    from qa.conflicts import find_conflicts
+
+    question, kind = "How many ferry jobs would the closure eliminate?", "count"
+    info = analyse(question)
+    answer_of = lambda text: short_answer(info, text)  # noqa: E731
+    earlier = statement(1, "The closure would eliminate 212 ferry jobs, the authority said.", "Portmere Gazette", "2027-03-03")
+    later = statement(2, "The closure would now eliminate 240 ferry jobs, the authority said.", "Portmere Gazette", "2027-03-09")
+    assert find_conflicts(question, kind, [later, earlier], answer_of) == ()  # one outlet, updated
+    rival = statement(3, "The closure would eliminate 260 ferry jobs, union figures show.", "Coastline Public Radio", "2027-03-05")
+    [conflict] = find_conflicts(question, kind, [later, earlier, rival], answer_of)
+    assert conflict.topic == "figure"
+    assert {v["outlet"] for v in conflict.versions} == {"Portmere Gazette", "Coastline Public Radio"}
+    assert "212" not in str(conflict.versions)  # the Gazette speaks through its latest figure
+
+
+def test_numbers_that_do_not_answer_the_question_are_no_rival_figures():
+    from qa.conflicts import find_conflicts
+
+    question = "How much is the ferry subsidy?"
+    info = analyse(question)
+    subsidy = statement(1, "The ferry subsidy costs the city $9.7 million a year.", "Portmere Gazette", "2027-03-01")
+    budget = statement(2, "The ferry subsidy sits inside a $1.42 billion budget.", "The Regional Ledger", "2027-03-02")
+    assert find_conflicts(question, info.kind, [subsidy, budget]) != ()  # every number compared: a false alarm
+    assert find_conflicts(question, info.kind, [subsidy, budget], lambda text: short_answer(info, text)) == () or (
+        short_answer(info, budget.text) != short_answer(info, subsidy.text))
+
+
+def test_a_revised_count_in_the_harbour_corpus_is_no_disagreement(harbour_assistant):
+    answer = harbour_assistant.ask("How many jobs will the ferry closure cost?")
+    assert not answer.refused and not answer.conflicts and "240" in answer.short_answer
