@@ -1,6 +1,7 @@
 """General answering steps, each shown on the second corpus (qa/testsets/harbour) as well as the seeds:
 initialisms read in the passages' words, "how many" counts, and "which X" wants a named X (a near miss
-that mentions an X without naming it, or never mentions one, is refused)."""
+that mentions an X without naming it, or never mentions one, is refused), quotes given to their speaker, and
+an outlet's later figure read as an update, not a disagreement."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pytest
 from qa.initialisms import spelled_out
 from qa.question import analyse
 from qa.short_answer import named_spans, short_answer
-
 
 # ---- initialisms ------------------------------------------------------------------------------------
 
