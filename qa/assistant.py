@@ -17,6 +17,7 @@ from qa.corpus import CorpusSnapshot
 from qa.embeddings import Embedder, MiniLMEmbedder
 from qa.errors import BadInput, IndexEmpty
 from qa.llm import LLMAnswerer
+from qa.parts import completed, joined, split_parts
 from qa.places import asks_for_several
 from qa.question import analyse, profiled_name
 from qa.retrieve import RetrievalConfig, Retriever
@@ -120,12 +121,35 @@ class Assistant:
         snap = self._ready_snapshot()
         standalone = condense(question, history)
         filters, from_question = scoped(standalone, filters, snap)
-        depth = self._k(k)
-        info = analyse(standalone)
-        if asks_for_verdict(standalone) or info.kind in DEEP_KINDS or asks_for_several(info):
-            depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
-        found = self.retriever.search(snap, standalone, depth, filters, naming=profiled_name(info))
+        parts = split_parts(standalone)
+        if len(parts) > 1 and chosen is self.answerer:  # an LLM reads a question in parts by itself
+            return self._parts_events(question, standalone, parts, snap, filters, from_question, k, started)
+        found = self._retrieve(snap, standalone, filters, k)
         return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)
+
+    def _retrieve(self, snap: CorpusSnapshot, query: str, filters: Filters, k: int | None):
+        depth = self._k(k)
+        info = analyse(query)
+        if asks_for_verdict(query) or info.kind in DEEP_KINDS or asks_for_several(info):
+            depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
+        return self.retriever.search(snap, query, depth, filters, naming=profiled_name(info))
+
+    def _parts_events(self, question, standalone, parts, snap, filters, from_question, k, started):
+        """Each part retrieved and answered on its own (later ones completed by the first's answer), then
+        one answer of them all."""
+        answers, asked, timings = [], [], {}
+        for part in parts:
+            if answers:
+                part = completed(part, parts[0], answers[0].short_answer)
+            found = self._retrieve(snap, part, filters, k)
+            answers.append(self.answerer.answer(part, found.passages, snap, found.best_dense, part))
+            asked.append(part)
+            for key, value in found.timings.items():
+                timings[key] = round(timings.get(key, 0.0) + value, 2)
+        found = replace(found, timings=timings)
+        merged = joined(question, standalone, answers, asked)
+        return self._answer_events(_Given(merged), question, standalone, snap, found, filters, from_question,
+                                   started, False)
 
     def _answer_events(self, chosen, question, standalone, snap, found, filters, from_question, started, tokens):
         t_answer = time.perf_counter()
@@ -184,3 +208,13 @@ class Assistant:
         if len(question) > self.settings.max_question_chars:
             raise BadInput(f"question is longer than {self.settings.max_question_chars} characters")
         return question
+
+
+class _Given:
+    """An answerer that hands back an answer already made (the joined answer of a question's parts)."""
+
+    def __init__(self, answer: Answer):
+        self._answer = answer
+
+    def answer(self, *args) -> Answer:
+        return self._answer

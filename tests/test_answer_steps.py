@@ -132,3 +132,35 @@ def test_numbers_that_do_not_answer_the_question_are_no_rival_figures():
 def test_a_revised_count_in_the_harbour_corpus_is_no_disagreement(harbour_assistant):
     answer = harbour_assistant.ask("How many jobs will the ferry closure cost?")
     assert not answer.refused and not answer.conflicts and "240" in answer.short_answer
+
+
+# ---- questions in parts ---------------------------------------------------------------------------------
+
+
+def test_a_question_in_two_parts_is_split_where_a_second_question_begins():
+    from qa.parts import completed, split_parts
+
+    assert split_parts("Who leads the union, and on what day did it file its complaint?") == [
+        "Who leads the union?", "on what day did it file its complaint?"]
+    assert split_parts("who unveiled the worker fund and when") == ["who unveiled the worker fund?", "when?"]
+    assert split_parts("Did Russia and Ukraine agree?") == ["Did Russia and Ukraine agree?"]
+    assert split_parts("What did Ferreira and Okafor say?") == ["What did Ferreira and Okafor say?"]
+    # a later part reads the first part's answer for its pronoun, and borrows its words when it has none
+    assert completed("what did he propose?", "Who chairs the committee?", "Martin Reyes-Blake") == (
+        "what did Martin Reyes-Blake propose?")
+    assert completed("when?", "who unveiled the worker fund?", "") == "when unveiled the worker fund?"
+
+
+def test_each_part_is_answered_and_cited(harbour_assistant):
+    answer = harbour_assistant.ask("Who announced the $1.5 million transition fund for ferry workers, and on what day?")
+    assert not answer.refused and "Okafor" in answer.short_answer and "Wednesday" in answer.short_answer
+    assert answer.diagnostics["parts"][1].startswith("on what day")
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))  # one numbering
+    assert all(set(s.citations) <= {c.n for c in answer.citations} for s in answer.sentences)
+
+
+def test_a_part_the_articles_do_not_answer_is_said_to_be_missing_and_the_other_is_answered(harbour_assistant):
+    answer = harbour_assistant.ask("Who announced the $1.5 million transition fund, and which hotel did she stay in?")
+    assert not answer.refused and "Okafor" in answer.text
+    assert "The articles don't say: which hotel" in answer.text
+    assert answer.diagnostics["refused_parts"] == [answer.diagnostics["parts"][1]]
