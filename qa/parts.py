@@ -65,7 +65,8 @@ def joined(question: str, query: str, answers: list[Answer], parts: list[str]) -
                 citations.append(replace(c, n=numbers[key]))
             remap[c.n] = numbers[key]
         sentences += [replace(s, citations=tuple(remap.get(n, n) for n in s.citations)) for s in answer.sentences]
-        texts.append(re.sub(r"\[(\d+)\]", lambda m: f"[{remap.get(int(m.group(1)), m.group(1))}]", answer.text))
+        texts.append(re.sub(r"\[(\d+)\]", lambda m, remap=remap: f"[{remap.get(int(m.group(1)), m.group(1))}]",
+                            answer.text))
         conflicts += [replace(k, versions=tuple({**v, "n": remap.get(v.get("n"), v.get("n"))} for v in k.versions))
                       for k in answer.conflicts]
     answered = [a for a in answers if not a.refused]
