@@ -164,3 +164,28 @@ def test_a_part_the_articles_do_not_answer_is_said_to_be_missing_and_the_other_i
     assert not answer.refused and "Okafor" in answer.text
     assert "The articles don't say: which hotel" in answer.text
     assert answer.diagnostics["refused_parts"] == [answer.diagnostics["parts"][1]]
+
+
+# ---- follow-ups ------------------------------------------------------------------------------------------
+
+
+def test_a_follow_up_is_completed_into_a_question_a_reader_would_recognise(harbour_assistant):
+    history = ({"role": "user", "content": "Who is the president of the ferry workers' union?"},
+               {"role": "assistant", "content": "Tomás Quill is president of the Harbour Marine Workers Union Local 17."})
+    answer = harbour_assistant.ask("Where did he say the union would file a complaint?", history=history)
+    assert answer.query == "Where did Tomás Quill say the union would file a complaint?"
+    assert "Public Employment Relations Board" in answer.text
+    levy = harbour_assistant.ask("How much would his parking levy raise?", history=(
+        {"role": "user", "content": "Who chairs the council's finance committee?"},
+        {"role": "assistant", "content": "Councillor Martin Reyes-Blake of the Civic Union chairs it."}))
+    assert levy.query == "How much would Councillor Martin Reyes-Blake's parking levy raise?"
+    assert "5.2 million" in levy.short_answer
+
+
+def test_a_follow_up_about_a_thing_is_asked_after_the_question_it_follows():
+    from qa.conversation import condense
+
+    history = ({"role": "user", "content": "What would replace the Eastbank ferry crossing?"},
+               {"role": "assistant", "content": "an express bus [1]"})
+    assert condense("How often would it run at peak times?", history) == (
+        "How often would it run at peak times? (after: What would replace the Eastbank ferry crossing?)")
