@@ -197,7 +197,8 @@ class ExtractiveAnswerer:
                 another = counts_by_ordinal and another_of_series(info.text, s.text)
                 fits = fits and not another
                 # the type bonus needs the sentence to be about the question at all
-                bonus = 0.25 if fits and coverage >= 0.15 else 0.0
+                # (a name beside the noun asked for is too common to rank by: "which company ...?")
+                bonus = 0.25 if fits and coverage >= 0.15 and info.kind != "named" else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
                 if years and (stated := set(YEAR.findall(s.text))) and not stated & years:
                     score *= ANOTHER_EVENT_PENALTY  # "won in 2018" does not answer "who won in 2019?"
@@ -259,16 +260,15 @@ class ExtractiveAnswerer:
                 return [], f"no passage states the {_NEEDS_FIT[info.kind]} asked for"
             if stating:  # a place is led with when a sentence names one; its absence is no refusal
                 usable = [stating[0]] + [c for c in usable if c is not stating[0]]
-        if info.kind == "named":
-            stating = [c for c in usable if c.fits and c.coverage >= 0.5 * best.coverage]
-            if stating:
-                usable = [stating[0]] + [c for c in usable if c is not stating[0]]
-            elif any(mentions_unnamed(info, c.text) for c in usable[:3]):
+        if info.kind == "named" and not any(c.fits and c.coverage >= 0.5 * best.coverage for c in usable):
+            heads = asked_heads(info)
+            if any(mentions_unnamed(info, c.text) for c in usable[:3]):
                 # "contract a private operator", "with one councillor absent": the articles speak of the
                 # one asked about without naming it
                 return [], "the articles mention it but do not name it"
-            elif not any(_shares_a_root(asked_heads(info), terms(c.text)) for c in usable[:3]):
-                return [], "the passages do not mention the kind of thing asked for"  # "which hotel ...?"
+            if heads and not any(snapshot.keyword.known(h) for h in heads) and not any(
+                    _shares_a_root(heads, terms(c.text)) for c in usable[:3]):
+                return [], "the articles never mention the kind of thing asked for"  # "which hotel ...?"
         return usable, ""
 
     def _select(self, candidates: list[_Candidate], verdict: bool, kind: str = "general") -> list[_Candidate]:

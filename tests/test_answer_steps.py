@@ -58,7 +58,7 @@ def test_which_x_is_answered_by_a_name_beside_an_x():
 @pytest.mark.parametrize("question", [
     "Which private operator will run the Kells Island lifeline boat?",  # "a private operator", unnamed
     "name of the company running the island replacement boat",
-    "Which ward does Councillor Ruth Adeyemi represent?",  # no ward of hers is named
+
     "Which hotel did the council meet in?",  # no hotel at all
 ])
 def test_a_named_one_the_articles_never_name_is_refused(harbour_assistant, question):
