@@ -21,7 +21,7 @@ def spelled_out(question: str, texts: Iterable[str]) -> str:
     if not found:
         return question
     texts = list(texts)
-    used = {w for text in texts for w in _WORD.findall(text)}
+    used = {w for text in texts for w in re.findall(r"[A-Za-z]+", text)}  # "GPT-3" uses "GPT"
     out = question
     for match in reversed(found):
         letters = match.group(1)

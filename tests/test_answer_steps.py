@@ -189,3 +189,8 @@ def test_a_follow_up_about_a_thing_is_asked_after_the_question_it_follows():
                {"role": "assistant", "content": "an express bus [1]"})
     assert condense("How often would it run at peak times?", history) == (
         "How often would it run at peak times? (after: What would replace the Eastbank ferry crossing?)")
+
+
+def test_an_initialism_the_passages_write_in_a_longer_token_is_left_alone():
+    passages = ["Generative Pre-trained Transformer 3 (GPT-3) is a large language model."]
+    assert spelled_out("When was GPT-3 released?", passages) == "When was GPT-3 released?"
