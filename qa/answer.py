@@ -49,6 +49,8 @@ _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thu
 # a sentence naming only other years than the question's, or counting by other ordinals ("the first
 # round" for "the second round"), is about another event
 ANOTHER_EVENT_PENALTY = 0.5
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bin what year\b", re.I)
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
@@ -437,6 +439,10 @@ def _spelled_otherwise(word: str, article_words: frozenset[str]) -> bool:
 
 
 def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
+    if info.kind in ("count", "money"):
+        # a figure the question states itself ("how many of the roughly 60 vacancies ...?", "how much of
+        # the $1.5 million fund ...?") is what it asks about a part of, not the answer
+        sentence = _without_asked_figures(info.text, sentence)
     if info.kind == "count":
         if _PERCENTAGE.search(info.text):  # "what percentage / share ...?" is answered in per cent
             return bool(_PER_CENT.search(sentence))
@@ -445,6 +451,8 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return bool(_MONEY.search(sentence))
     if info.kind == "duration":
         return bool(durations(info, sentence))
+    if info.kind == "date" and _ASKS_YEAR.search(info.text):  # "in what year ...?" wants a year
+        return bool(set(YEAR.findall(sentence)) - set(YEAR.findall(info.text)))
     if info.kind in ("date", "change"):
         return bool(_DATE.search(sentence))
     if info.kind == "person":
@@ -459,6 +467,14 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return has_word(sentence, speaker) and bool(_SPEECH.search(sentence)) and bool(
             _QUOTE_MARK.search(sentence) or re.search(r"\bthat\b", sentence))
     return False
+
+
+def _without_asked_figures(question: str, sentence: str) -> str:
+    """The sentence with the figures the question itself states blanked out."""
+    for figure in set(_FIGURE.findall(question)) - set(YEAR.findall(question)):
+        sentence = re.sub(rf"(?<![\d.,]){re.escape(figure)}(?![\d])(\s+(hundred|thousand|million|billion|trillion))?",
+                          " ", sentence, flags=re.I)
+    return sentence
 
 
 def _number_with_focus(sentence: str, focus: tuple[str, ...]) -> bool:

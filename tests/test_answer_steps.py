@@ -194,3 +194,23 @@ def test_a_follow_up_about_a_thing_is_asked_after_the_question_it_follows():
 def test_an_initialism_the_passages_write_in_a_longer_token_is_left_alone():
     passages = ["Generative Pre-trained Transformer 3 (GPT-3) is a large language model."]
     assert spelled_out("When was GPT-3 released?", passages) == "When was GPT-3 released?"
+
+
+# ---- near misses --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "How many of the roughly 60 bus division vacancies are mechanic jobs?",  # only the whole is stated
+    "How many of the 240 ferry jobs are on the Kells Island route?",
+    "In what year did the newest vessel in the ferry fleet enter service?",  # only weekdays and one other year
+])
+def test_a_figure_the_question_states_itself_or_a_date_that_is_no_year_does_not_answer_it(harbour_assistant, question):
+    answer = harbour_assistant.ask(question)
+    assert answer.refused, (question, answer.text)
+
+
+def test_the_whole_figure_still_answers_a_question_about_the_whole(harbour_assistant):
+    answer = harbour_assistant.ask("How many vacancies does the bus division have?")
+    assert not answer.refused and "60" in answer.short_answer
+    year = harbour_assistant.ask("In what year did the MV Gannet enter service?")
+    assert not year.refused and "1989" in year.short_answer
