@@ -27,7 +27,15 @@ from qa.places import answer_places, asks_for_several
 from qa.question import QuestionInfo, analyse, asked_speaker
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
-from qa.short_answer import asked_heads, durations, mentions_unnamed, named_spans, places, short_answer
+from qa.short_answer import (
+    asked_heads,
+    durations,
+    mentions_unnamed,
+    named_spans,
+    places,
+    short_answer,
+    tallies,
+)
 from qa.synonyms import canonical, canonical_terms, members
 from qa.text import another_of_series, fold, has_word, listed, ordinals, terms
 from qa.verify import supported
@@ -62,7 +70,8 @@ _PRONOUN_SPEAKS = re.compile(r"\b(he|she|they)\s+(\w+\s+)?(said|says|told|tells|
 _SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|added|adds|according to|asked|noted|stated|"
                      r"warned|claimed|insisted|acknowledged|announced|declared|explained)\b", re.I)
 # question kinds whose answer must hold a value of that kind, and what to call it when none does
-_NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time", "duration": "length of time"}
+_NEEDS_FIT = {"count": "number", "money": "number", "date": "date or time", "duration": "length of time",
+              "tally": "vote count"}
 LONG_QUESTION_TERMS = 10
 SHORT_ON_TOPIC = 0.6  # share of a short, nameless question's words one sentence must hold past a low cosine
 MAX_SENTENCES = 2
@@ -451,6 +460,8 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return bool(_MONEY.search(sentence))
     if info.kind == "duration":
         return bool(durations(info, sentence))
+    if info.kind == "tally":
+        return bool(tallies(sentence))
     if info.kind == "date" and _ASKS_YEAR.search(info.text):  # "in what year ...?" wants a year
         return bool(set(YEAR.findall(sentence)) - set(YEAR.findall(info.text)))
     if info.kind in ("date", "change"):

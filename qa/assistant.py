@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 VERDICT_DEPTH = 8  # passages read for yes/no questions, and for dates and figures, which articles may differ on
 # question kinds read as deep as verdicts, so each article is heard: values the articles may differ on,
 # a person's profile and the outlets that report something (and where-questions about several places)
-DEEP_KINDS = ("date", "count", "money", "profile", "outlets")
+DEEP_KINDS = ("date", "count", "money", "tally", "profile", "outlets")
 VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest elsewhere
 
 

@@ -84,6 +84,10 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement],
         conflict = _differing(on_topic, figures, "figure")
         if conflict:
             found.append(conflict)
+    elif kind == "tally" and answer_of is not None:  # a tally is one value: 8-5 and 8-4 differ
+        conflict = _differing(on_topic, lambda st: {v: v for v in [answer_of(st.text)] if v}, "figure")
+        if conflict:
+            found.append(conflict)
     if not found and asks_for_verdict(question):
         conflict = _opposite_framings(on_topic, verdict_claim(question))
         if conflict:

@@ -14,6 +14,7 @@ _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _POSSESSIVE = {"his", "her", "hers"}
 # two or more capitalised words: a person named in an answer ("Tomás Quill", "Councillor Martin Reyes-Blake")
 _NAME = re.compile(r"\b[A-Z][^\W\d_]+(?:[\s-]+[A-Z][^\W\d_]+)+")
+AFTER = " (after: "  # what a follow-up is asked after: context for searching, not part of what it asks
 MAX_TURNS = 3
 ELLIPTICAL_WORDS = 3  # a question this short is a follow-up whatever its words
 
@@ -30,10 +31,16 @@ def condense(question: str, history: tuple[dict, ...] = ()) -> str:
     if person and pronoun:
         said = f"{person}'s" if pronoun.group(1).lower() in _POSSESSIVE else person
         return question[: pronoun.start()] + said + question[pronoun.end():]
-    return f"{question} (after: {asked[-1].strip()})"
+    return f"{question}{AFTER}{asked[-1].strip()})"
 
 
 def _person(text: str) -> str:
     """The first name of two or more capitalised words in the text, or ""."""
     m = _NAME.search(text)
     return m.group(0) if m else ""
+
+
+def own_words(query: str) -> str:
+    """A condensed follow-up without the question it was asked after: what it itself asks."""
+    at = query.find(AFTER)
+    return query[:at] if at > 0 and query.endswith(")") else query

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from qa import order
+from qa.conversation import own_words
 from qa.dates import MONTH_NAMES, WEEKDAYS
 from qa.text import STOPWORDS, fold, terms, undot
 
@@ -36,6 +37,9 @@ _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _NOT_NAMED = (r"(?!(of|day|date|time|month|year|week|hour|percentage|share|number|amount|kind|sort|type|way|part|"
               r"role|reason|outlet|newspaper|paper|publication|station|broadcaster|media)s?\b)")
 _NAMED = re.compile(rf"^\W*which {_NOT_NAMED}[a-z]+\b(?! of\b)|\bwhat (is|was) the name of\b|\bname (the|of)\b", re.I)
+# "what was the vote?", "by what margin did it pass?", "how did the council vote?": a tally (8-5) is the answer
+_TALLY = re.compile(r"\bwhat (?:was|is|were) the (?:[\w’'-]+ ){0,3}(?:vote|score|tally|margin)\b|\bby what (?:margin|vote)\b|"
+                    r"\bhow did (?:the )?[\w’' -]{1,60}\bvote\b", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -48,13 +52,15 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # order | outlets | count | money | duration | change | date | person | named | place | profile | reason | general
+    kind: str  # order | outlets | tally | count | money | duration | change | date | person | named | place | profile | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
 
 
-def analyse(question: str) -> QuestionInfo:
+def analyse(query: str) -> QuestionInfo:
+    """What the question asks for; a follow-up's kind comes from its own words, its terms from all."""
+    question = own_words(query)
     kind = "general"
     if order.parse(question):
         kind = "order"
@@ -64,6 +70,8 @@ def analyse(question: str) -> QuestionInfo:
         kind = "duration"
     elif _CHANGE.search(question):
         kind = "change"
+    elif _TALLY.search(question):
+        kind = "tally"
     elif _COUNT.search(question):
         # "how many" counts things, whatever else the question names ("how many jobs will it cost?");
         # an amount of money is asked "how much"
@@ -80,7 +88,7 @@ def analyse(question: str) -> QuestionInfo:
         kind = "profile"
     elif _REASON.search(question):
         kind = "reason"
-    return QuestionInfo(question, kind, tuple(terms(question)), _focus(question, kind), _entities(undot(question)))
+    return QuestionInfo(query, kind, tuple(terms(query)), _focus(question, kind), _entities(undot(query)))
 
 
 def profiled_name(info: QuestionInfo) -> str:

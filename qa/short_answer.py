@@ -55,6 +55,8 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     """The span of `sentence` that answers the question of kind `info.kind`, or ""."""
     if info.kind in ("count", "money"):
         return _count_span(info, sentence)
+    if info.kind == "tally":
+        return _only(tallies(sentence))
     if info.kind == "duration":
         return _only(durations(info, sentence))
     if info.kind == "person":
@@ -73,6 +75,14 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
                 return beside
         return _only(found)
     return ""
+
+
+TALLY = re.compile(r"(?<![\d.,-])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d-])|\b(\d{1,3}) to (\d{1,3})\b")
+
+
+def tallies(sentence: str) -> list[str]:
+    """Vote counts and scores in the sentence, written N-M ("voted 8-5", "by 6 to 7")."""
+    return [f"{m.group(1) or m.group(3)}-{m.group(2) or m.group(4)}" for m in TALLY.finditer(sentence)]
 
 
 def named_spans(info: QuestionInfo, sentence: str) -> list[str]:

@@ -214,3 +214,23 @@ def test_the_whole_figure_still_answers_a_question_about_the_whole(harbour_assis
     assert not answer.refused and "60" in answer.short_answer
     year = harbour_assistant.ask("In what year did the MV Gannet enter service?")
     assert not year.refused and "1989" in year.short_answer
+
+
+# ---- tallies --------------------------------------------------------------------------------------------
+
+
+def test_a_vote_is_answered_with_its_tally_and_outlets_with_other_tallies_disagree(harbour_assistant):
+    assert analyse("What was the finance committee's vote on the budget?").kind == "tally"
+    assert analyse("by what margin did the council pass the budget").kind == "tally"
+    reprieve = harbour_assistant.ask("How did the council vote on the Reyes-Blake reprieve amendment?")
+    assert reprieve.short_answer == "6-7"
+    committee = harbour_assistant.ask("What was the finance committee's vote on sending the budget to the full council?")
+    [conflict] = committee.conflicts  # 5-4 in the Gazette, 6-3 on Coastline Public Radio
+    assert {v["outlet"] for v in conflict.versions} == {"Portmere Gazette", "Coastline Public Radio"}
+    assert {v["value"] for v in conflict.versions} == {"5-4", "6-3"}
+
+
+def test_a_follow_up_is_read_for_what_it_asks_not_for_the_question_it_follows():
+    asked_after = "Which Civic Union councillor voted for it? (after: How did the council vote on the amendment?)"
+    assert analyse(asked_after).kind == "named"  # not the tally the earlier question asked for
+    assert "amendment" in analyse(asked_after).terms  # but searched with its words
