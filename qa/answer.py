@@ -11,7 +11,7 @@ from functools import lru_cache
 from qa import order
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity, verdict_claim
 from qa.corpus import CorpusSnapshot
-from qa.dates import MONTH_PATTERN, MONTH_WORDS, WEEKDAY_WORDS, YEAR
+from qa.dates import MONTH_PATTERN, MONTH_WORDS, WEEKDAY_WORDS, YEAR, relative_years
 from qa.gathering import (
     MAX_PERSPECTIVES,
     asked_parts,
@@ -197,7 +197,9 @@ class ExtractiveAnswerer:
                 elif following and info.kind == "change" and _DATE.search(s.text) and _DATE.search(following.text) and (
                         _same_paragraph(p, s, following)):
                     s = _joined(p, s, following)  # a change is two moments: the next dated sentence is the other
-                sentence_terms = canonical_terms(s.text)
+                # "last year" in a paper of 2027 is 2026: it counts for a question about 2026
+                named_years = set(YEAR.findall(s.text)) | relative_years(s.text, p.article.published)
+                sentence_terms = canonical_terms(s.text) | named_years
                 coverage = sum(w for t, w in weights.items() if t in sentence_terms) / total
                 headed = sentence_terms | headline_terms(p.article.title)
                 topic = sum(w for t, w in weights.items() if t in headed) / total
@@ -211,7 +213,7 @@ class ExtractiveAnswerer:
                 # (a name beside the noun asked for is too common to rank by: "which company ...?")
                 bonus = 0.25 if fits and coverage >= 0.15 and info.kind != "named" else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
-                if years and (stated := set(YEAR.findall(s.text))) and not stated & years:
+                if years and named_years and not named_years & years:
                     score *= ANOTHER_EVENT_PENALTY  # "won in 2018" does not answer "who won in 2019?"
                 if another:
                     score *= ANOTHER_EVENT_PENALTY

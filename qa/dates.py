@@ -72,6 +72,19 @@ def parse_day_month(text: str, year: int) -> str:
     return ""
 
 
+_RELATIVE_YEAR = re.compile(r"\b(last|this|next|previous|coming) year\b|\ba year (ago|earlier)\b", re.I)
+_YEAR_SHIFT = {"last": -1, "previous": -1, "ago": -1, "earlier": -1, "this": 0, "next": 1, "coming": 1}
+
+
+def relative_years(text: str, published: str) -> set[str]:
+    """The years a text names relative to its article's date ("last year" in a paper of 2027-03-02 is
+    2026); none when the article is undated."""
+    if not (published[:4].isdigit() and valid_iso(published)):
+        return set()
+    year = int(published[:4])
+    return {str(year + _YEAR_SHIFT[(m.group(1) or m.group(2)).lower()]) for m in _RELATIVE_YEAR.finditer(text)}
+
+
 def weekday_date(weekday: str, published: str, ahead: bool = False) -> str:
     """The date a news article means by a bare weekday: the latest such day on or before its publication
     date, or with `ahead` ("will meet on Sunday") the first on or after it; "" when undated."""

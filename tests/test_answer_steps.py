@@ -234,3 +234,17 @@ def test_a_follow_up_is_read_for_what_it_asks_not_for_the_question_it_follows():
     asked_after = "Which Civic Union councillor voted for it? (after: How did the council vote on the amendment?)"
     assert analyse(asked_after).kind == "named"  # not the tally the earlier question asked for
     assert "amendment" in analyse(asked_after).terms  # but searched with its words
+
+
+# ---- dates an article gives relative to its own -----------------------------------------------------------
+
+
+def test_last_year_in_an_article_is_the_year_before_its_date_and_counts_for_that_year(harbour_assistant):
+    from qa.dates import relative_years
+
+    assert relative_years("the ferry carried 1.4 million trips last year", "2027-03-03") == {"2026"}
+    assert relative_years("service ends next year", "2027-03-03") == {"2028"}
+    assert relative_years("the ferry carried 1.4 million trips last year", "") == set()  # undated: unknown
+    trips = harbour_assistant.ask("How many trips did the ferry carry in 2026?")
+    [conflict] = trips.conflicts  # 1.1 million (transit authority) against 1.4 million "last year" (traders)
+    assert {v["outlet"] for v in conflict.versions} >= {"Portmere Gazette", "Harbour Business Daily"}
