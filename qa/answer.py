@@ -57,6 +57,9 @@ _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thu
 # a sentence naming only other years than the question's, or counting by other ordinals ("the first
 # round" for "the second round"), is about another event
 ANOTHER_EVENT_PENALTY = 0.5
+_FIRST = re.compile(r"\b(first|earliest|originally)\b", re.I)
+# "..., the Financial Times reported.": an article citing another outlet's report
+_REPORTED_BY = re.compile(r"\b((?:the )?[A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*)*),?\s+(?:first\s+)?(?:reported|reports)\b")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bin what year\b", re.I)
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
@@ -124,6 +127,11 @@ class ExtractiveAnswerer:
         parts = numbered_parts(part, usable) if part else []
         if parts:
             return compose(info, question, query or question, parts, passages)
+        if info.kind == "outlet":  # one outlet: the first to report it when asked so, else the best one
+            lead = each_reporting(usable)[0] if _FIRST.search(info.text) else usable[0]
+            article = lead.passage.article
+            return replace(compose(info, question, query or question, [lead], passages),
+                           short_answer=reported_by(lead.text) or who(article.outlet, article.title))
         if info.kind == "outlets":
             chosen = each_reporting(usable)
             return replace(compose(info, question, query or question, chosen, passages), short_answer=listed(
@@ -480,6 +488,12 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return has_word(sentence, speaker) and bool(_SPEECH.search(sentence)) and bool(
             _QUOTE_MARK.search(sentence) or re.search(r"\bthat\b", sentence))
     return False
+
+
+def reported_by(sentence: str) -> str:
+    """The outlet a sentence says reported it ("the Financial Times reported" -> "Financial Times"), or ""."""
+    m = _REPORTED_BY.search(sentence)
+    return m.group(1).removeprefix("the ").removeprefix("The ") if m else ""
 
 
 def _without_asked_figures(question: str, sentence: str) -> str:

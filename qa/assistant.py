@@ -24,6 +24,7 @@ from qa.retrieve import RetrievalConfig, Retriever
 from qa.schema import Answer, Article, Filters, Passage
 from qa.scope import scoped
 from qa.store import ChromaStore
+from qa.text import spelled_amounts
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class Assistant:
         """(passages, the standalone query searched, timings)."""
         query = self._check_question(query)
         snap = self._ready_snapshot()
-        standalone = condense(query, history)
+        standalone = spelled_amounts(condense(query, history))
         filters, _ = scoped(standalone, filters, snap)
         found = self.retriever.search(snap, standalone, self._k(k), filters)
         return found.passages, standalone, found.timings
@@ -119,7 +120,7 @@ class Assistant:
         chosen = self._answerer(answerer)
         started = time.perf_counter()
         snap = self._ready_snapshot()
-        standalone = condense(question, history)
+        standalone = spelled_amounts(condense(question, history))  # "$23m" searched as the articles write it
         filters, from_question = scoped(standalone, filters, snap)
         parts = split_parts(standalone)
         if len(parts) > 1 and chosen is self.answerer:  # an LLM reads a question in parts by itself

@@ -28,6 +28,9 @@ _PROFILE = re.compile(r"\bwhat (part|role)s? (has|have|had|did|does|do|is|was) .
 # first reported...?" asks for one, often a paper the article cites: not this)
 _OUTLETS = re.compile(r"\b(which|what) (news )?(outlets|papers|newspapers|publications|media|articles|reports)\b"
                       r".{0,20}\b(report|cover|mention|say|said|wrote|write|carr|describ)", re.I)
+# "which outlet reported that the deficit is $23 million?": one outlet, the article's or one it cites
+_OUTLET = re.compile(r"\b(which|what) (news )?(outlet|newspaper|paper|publication|station|broadcaster|network|"
+                     r"news agency|wire service|website)\b", re.I)
 # "what did X say / tell / claim ...": the person's own words are the answer
 _ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
                         r"write|wrote|argue|argued|mean|meant)\b", re.I)
@@ -52,7 +55,7 @@ _QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "whic
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # order | outlets | tally | count | money | duration | change | date | person | named | place | profile | reason | general
+    kind: str  # order | outlets | outlet | tally | count | money | duration | change | date | person | named | place | profile | reason | general
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
@@ -66,6 +69,8 @@ def analyse(query: str) -> QuestionInfo:
         kind = "order"
     elif _OUTLETS.search(question):
         kind = "outlets"
+    elif _OUTLET.search(question):
+        kind = "outlet"
     elif _DURATION.search(question):
         kind = "duration"
     elif _CHANGE.search(question):

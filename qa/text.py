@@ -115,3 +115,12 @@ def another_of_series(a: str, b: str) -> bool:
     """Both count by ordinals and share none: "the first round" is not about "the second round"."""
     first, second = ordinals(a), ordinals(b)
     return bool(first and second and not first & second)
+
+
+_SHORT_AMOUNT = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)(bn|b|m|mn|k)\b", re.I)
+_AMOUNT_WORDS = {"bn": "billion", "b": "billion", "m": "million", "mn": "million", "k": "thousand"}
+
+
+def spelled_amounts(text: str) -> str:
+    """Amounts as articles write them: "$23m" is "$23 million", "1.5bn" is "1.5 billion", "40k" is "40 thousand"."""
+    return _SHORT_AMOUNT.sub(lambda m: f"{m.group(1)} {_AMOUNT_WORDS[m.group(2).lower()]}", text)

@@ -248,3 +248,28 @@ def test_last_year_in_an_article_is_the_year_before_its_date_and_counts_for_that
     trips = harbour_assistant.ask("How many trips did the ferry carry in 2026?")
     [conflict] = trips.conflicts  # 1.1 million (transit authority) against 1.4 million "last year" (traders)
     assert {v["outlet"] for v in conflict.versions} >= {"Portmere Gazette", "Harbour Business Daily"}
+
+
+# ---- which outlet, and amounts written short ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "outlet"), [
+    ("Which outlet reported that the deficit is $23 million?", "Harbour Business Daily"),
+    ("which paper put the deficit at $23m", "Harbour Business Daily"),  # "$23m" read as "$23 million"
+    ("Which outlet first reported that 212 ferry jobs were at risk?", "Portmere Gazette"),  # the earliest
+])
+def test_which_outlet_is_the_reporting_articles_outlet(harbour_assistant, question, outlet):
+    answer = harbour_assistant.ask(question)
+    assert answer.short_answer == outlet, (question, answer.text)
+
+
+def test_which_newspaper_is_the_one_an_article_cites_when_it_cites_one(assistant):
+    answer = assistant.ask("Which newspaper first reported Rutte's plan for enforcing a ceasefire?")
+    assert answer.short_answer == "Financial Times"
+
+
+def test_amounts_written_short_are_spelled_as_articles_write_them():
+    from qa.text import spelled_amounts
+
+    assert spelled_amounts("a $1.5bn fund for 40k people and $23m") == "a $1.5 billion fund for 40 thousand people and $23 million"
+    assert spelled_amounts("5 m away in 2026") == "5 m away in 2026"
