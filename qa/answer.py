@@ -151,6 +151,9 @@ class ExtractiveAnswerer:
             if checked.conflicts:
                 return checked
         answer = compose(info, question, query or question, chosen, passages)
+        if info.kind == "person" and not answer.short_answer and not answer.conflicts:
+            # "“...,” he said." opening its passage: the speaker is named just before, in the article
+            answer = replace(answer, short_answer=_speaker_before(info, chosen[0], snapshot))
         if verdict and answer.conflicts and answer.conflicts[0].topic == "framing":
             # the sources answer yes and no: a source heard on the question but taking neither side is
             # no version of the answer
@@ -417,6 +420,26 @@ def _with_antecedent(sentence: Sentence, before: list[Sentence], passage: Passag
         if _NAME.search(_QUOTE.sub("", previous.text)):
             return _joined(passage, previous, sentence)
     return sentence
+
+
+def _speaker_before(info: QuestionInfo, lead: _Candidate, snapshot: CorpusSnapshot) -> str:
+    """For a quote whose speaker is only "he" or "she" and whose naming sentence lies before its passage
+    (in the chunk before it), the one person that sentence names; "" when there is none or several."""
+    if not (_QUOTE_MARK.search(lead.text) and _PRONOUN_SPEAKS.search(lead.text)):
+        return ""
+    article, _, n = lead.passage.chunk_id.rpartition(":")
+    at = snapshot.positions.get(f"{article}:{int(n) - 1}") if n.isdigit() else None
+    if at is None:
+        return ""
+    before = snapshot.chunks[at]
+    earlier = [x for x in split_sentences(before.text, before.start) if x.end <= lead.start][-2:]
+    for sentence in reversed(earlier):
+        if "\n\n" in before.text[sentence.end - before.start: lead.start - before.start]:
+            return ""  # another paragraph: not this quote's speaker
+        named = short_answer(replace(info, text="Who?"), _QUOTE.sub("", sentence.text))
+        if named:
+            return named
+    return ""
 
 
 def _continues_statement(passage: Passage, sentence: Sentence, following: Sentence, speaker: str) -> bool:

@@ -273,3 +273,12 @@ def test_amounts_written_short_are_spelled_as_articles_write_them():
 
     assert spelled_amounts("a $1.5bn fund for 40k people and $23m") == "a $1.5 billion fund for 40 thousand people and $23 million"
     assert spelled_amounts("5 m away in 2026") == "5 m away in 2026"
+
+
+@pytest.mark.parametrize(("question", "speaker"), [
+    ('Who said "We cannot disagree about arithmetic"?', "Sam Ferreira"),
+    ("who said you can't compare a boat to a bus with no road", "Tomás Quill"),
+])
+def test_a_quotes_speaker_named_in_the_chunk_before_its_passage_is_found(harbour_assistant, question, speaker):
+    answer = harbour_assistant.ask(question)
+    assert speaker in answer.short_answer, (question, answer.short_answer, answer.text)
