@@ -46,6 +46,7 @@ _AMOUNT = r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|e
 DURATION = re.compile(
     rf"\b(?:(?:just|only|about|around|nearly|almost|more than|less than|over|under|within|after|some|roughly)\s+)?"
     rf"{_AMOUNT}(?:[\s-]+and a half)?[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
+_COMPOUND = re.compile(r"-(minute|hour|day|week|month|year|decade)$", re.I)
 _GENERIC_DURATION_WORDS = frozenset(terms("last lasted take took long soon time"))
 MAX_NAMES = 3
 _PLURAL_WHO = re.compile(r"\bwho (are|were|have|had)\b|\bwhich (\w+ )?\w+s (are|were|have|did|do)\b", re.I)
@@ -223,9 +224,20 @@ def durations(info: QuestionInfo, sentence: str, window: int = 6) -> list[str]:
     for m in DURATION.finditer(sentence):
         before = terms(" ".join(sentence[: m.start()].split()[-window:]))
         after = terms(" ".join(sentence[m.end():].split()[:window]))
-        if need and len(wanted & set(before + after)) >= need:
-            found.append(m.group(0))
+        # "a six-hour session": a length of time joined to a noun is that thing's length
+        joined_to = terms(" ".join(sentence[m.end():].split()[:1])) if _COMPOUND.search(m.group(0)) else []
+        if need and (len(wanted & set(before + after)) >= need or wanted & set(joined_to)):
+            found.append(_as_length(m.group(0)))
     return found
+
+
+def _as_length(span: str) -> str:
+    """"six-hour" as a length of time: "six hours" ("12-minute" -> "12 minutes", "one-day" -> "one day")."""
+    m = _COMPOUND.search(span)
+    if not m:
+        return span
+    single = re.search(r"\b(a|an|one)\s*-?\s*$", span[: m.start()], re.I)
+    return span[: m.start()] + " " + m.group(1) + ("" if single else "s")
 
 
 def _asked(info: QuestionInfo, span: str) -> bool:

@@ -282,3 +282,14 @@ def test_amounts_written_short_are_spelled_as_articles_write_them():
 def test_a_quotes_speaker_named_in_the_chunk_before_its_passage_is_found(harbour_assistant, question, speaker):
     answer = harbour_assistant.ask(question)
     assert speaker in answer.short_answer, (question, answer.short_answer, answer.text)
+
+
+# ---- lengths of time written as adjectives ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "length"), [
+    ("How long did the finance committee session last?", "six hours"),  # "after a six-hour session"
+    ("How long does the ferry's Eastbank crossing take?", "12 minutes"),  # "the 12-minute ferry crossing"
+])
+def test_a_length_joined_to_its_noun_is_that_things_length(harbour_assistant, question, length):
+    assert harbour_assistant.ask(question).short_answer == length
