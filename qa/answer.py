@@ -66,6 +66,7 @@ _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # the quoted words themselves (their names are not the speaker)
+_PRONOUN_SUBJECT = re.compile(r"^\W*(He|She)\s+(?!said\b)[a-z]+")  # "She asked Feldt ...": an actor known only as "she"
 # "he said", "she told reporters", "said she", "they added": a speaker known only by a pronoun
 _PRONOUN_SPEAKS = re.compile(r"\b(he|she|they)\s+(\w+\s+)?(said|says|told|tells|added|adds|asked|asks|argued|"
                              r"warned|insisted|noted|wrote|explained|replied)\b|\b(said|says|added|asked)\s+(he|she)\b",
@@ -423,22 +424,26 @@ def _with_antecedent(sentence: Sentence, before: list[Sentence], passage: Passag
 
 
 def _speaker_before(info: QuestionInfo, lead: _Candidate, snapshot: CorpusSnapshot) -> str:
-    """For a quote whose speaker is only "he" or "she" and whose naming sentence lies before its passage
-    (in the chunk before it), the one person that sentence names; "" when there is none or several."""
-    if not (_QUOTE_MARK.search(lead.text) and _PRONOUN_SPEAKS.search(lead.text)):
+    """For a lead sentence whose actor is only a pronoun ("“...,” he said.", "She asked Feldt whether ..."),
+    the one person named by the nearest sentence before it in its paragraph, read in its passage and then
+    in the chunk before the passage; "" when there is none or several."""
+    if not (_PRONOUN_SUBJECT.match(lead.text) or (_QUOTE_MARK.search(lead.text) and _PRONOUN_SPEAKS.search(lead.text))):
         return ""
-    article, _, n = lead.passage.chunk_id.rpartition(":")
+    passage = lead.passage
+    texts = [(passage.text, passage.start)]
+    article, _, n = passage.chunk_id.rpartition(":")
     at = snapshot.positions.get(f"{article}:{int(n) - 1}") if n.isdigit() else None
-    if at is None:
-        return ""
-    before = snapshot.chunks[at]
-    earlier = [x for x in split_sentences(before.text, before.start) if x.end <= lead.start][-2:]
-    for sentence in reversed(earlier):
-        if "\n\n" in before.text[sentence.end - before.start: lead.start - before.start]:
-            return ""  # another paragraph: not this quote's speaker
-        named = short_answer(replace(info, text="Who?"), _QUOTE.sub("", sentence.text))
-        if named:
-            return named
+    if at is not None:
+        texts.append((snapshot.chunks[at].text, snapshot.chunks[at].start))
+    others = {fold(m.group(0)) for m in _NAME.finditer(lead.text)}  # "Feldt" in "She asked Feldt ..." is not "she"
+    for text, offset in texts:
+        earlier = [x for x in split_sentences(text, offset) if x.end <= lead.start]
+        for sentence in reversed(earlier[-3:]):
+            if "\n\n" in text[sentence.end - offset: max(sentence.end, lead.start) - offset]:
+                return ""  # another paragraph: not this sentence's actor
+            named = short_answer(replace(info, text="Who?"), _QUOTE.sub("", sentence.text))
+            if named and fold(named) not in others:
+                return named
     return ""
 
 

@@ -293,3 +293,8 @@ def test_a_quotes_speaker_named_in_the_chunk_before_its_passage_is_found(harbour
 ])
 def test_a_length_joined_to_its_noun_is_that_things_length(harbour_assistant, question, length):
     assert harbour_assistant.ask(question).short_answer == length
+
+
+def test_an_actor_known_only_as_she_is_the_person_named_before(harbour_assistant):
+    answer = harbour_assistant.ask("Who asked whether the Kells Island lifeline boat contract had been put out to tender?")
+    assert "Dana Whitcombe" in answer.short_answer and "Feldt" not in answer.short_answer
