@@ -43,6 +43,19 @@ _NAMED = re.compile(rf"^\W*which {_NOT_NAMED}[a-z]+\b(?! of\b)|\bwhat (is|was) t
 # "what was the vote?", "by what margin did it pass?", "how did the council vote?": a tally (8-5) is the answer
 _TALLY = re.compile(r"\bwhat (?:was|is|were) the (?:[\w’'-]+ ){0,3}(?:vote|score|tally|margin)\b|\bby what (?:margin|vote)\b|"
                     r"\bhow did (?:the )?[\w’' -]{1,60}\bvote\b", re.I)
+# a question put as a question: a question word or an auxiliary opens it ("did ...", "is ...")
+_QUESTION_FORM = re.compile(r"^\W*(who|whom|whose|what|when|where|which|why|how|did|do|does|is|are|was|were|has|"
+                            r"have|had|can|could|will|would|should|name|list|tell|give|in|on|at|by|for|from|according|after|"
+                            r"before|and|but|so)\b", re.I)
+_QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b", re.I)
+# the type nouns of a noun-phrase search, most specific first
+_TYPE_NOUNS = (
+    (re.compile(r"\b(vote count|split|tally|margin)\b", re.I), "tally"),
+    (re.compile(r"\b(length|duration|period)\b|\b(crossing|journey|ride|trip|travel) time\b", re.I), "duration"),
+    (re.compile(r"\b(date|day)\b", re.I), "date"),
+    (re.compile(r"\b(cost|price|savings|revenue|value|worth)\b", re.I), "money"),
+    (re.compile(r"\b(number|count|total|turnout|ridership|headcount)\b", re.I), "count"),
+)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -93,7 +106,18 @@ def analyse(query: str) -> QuestionInfo:
         kind = "profile"
     elif _REASON.search(question):
         kind = "reason"
+    elif not _QUESTION_FORM.match(question) and not _QUESTION_WORD.search(question):
+        kind = _typed_by_noun(question)
     return QuestionInfo(query, kind, tuple(terms(query)), _focus(question, kind), _entities(undot(query)))
+
+
+def _typed_by_noun(query: str) -> str:
+    """A search typed as a noun phrase ("rally turnout?", "last ferry date", "notice period before the
+    layoffs") asks for what its type noun names: a length of time, a date, a tally, a count or amount."""
+    for pattern, kind in _TYPE_NOUNS:
+        if pattern.search(query):
+            return kind
+    return "general"
 
 
 def profiled_name(info: QuestionInfo) -> str:

@@ -298,3 +298,25 @@ def test_a_length_joined_to_its_noun_is_that_things_length(harbour_assistant, qu
 def test_an_actor_known_only_as_she_is_the_person_named_before(harbour_assistant):
     answer = harbour_assistant.ask("Who asked whether the Kells Island lifeline boat contract had been put out to tender?")
     assert "Dana Whitcombe" in answer.short_answer and "Feldt" not in answer.short_answer
+
+
+# ---- searches typed as noun phrases ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    ("eastbank ferry crossing time", "duration"),
+    ("notice period before ferry layoffs", "duration"),
+    ("last ferry date", "date"),
+    ("committee vote count on the budget", "tally"),
+    ("first-year savings from the closure", "money"),
+    ("rally turnout?", "count"),
+    # a question word anywhere still decides: "total" here is no type noun
+    ("Short of total American guarantees, what assurance does Zelensky say Ukraine would need?", "general"),
+])
+def test_a_search_typed_as_a_noun_phrase_asks_for_what_its_type_noun_names(query, kind):
+    assert analyse(query).kind == kind
+
+
+def test_a_noun_phrase_search_is_answered_like_the_question(harbour_assistant):
+    assert "90" in harbour_assistant.ask("notice period before ferry layoffs").short_answer
+    assert harbour_assistant.ask("committee vote count on the budget").conflicts  # 5-4 against 6-3
