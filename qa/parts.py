@@ -48,7 +48,7 @@ def joined(question: str, query: str, answers: list[Answer], parts: list[str]) -
     """One answer of the parts' answers: their sentences in order with one numbering of the cited
     passages, a short answer per part ("A; B") when every answered part has one, refused only when
     every part is."""
-    numbers: dict[tuple[str, int, int], int] = {}
+    numbers: dict[str, int] = {}  # cited passage -> its number, as compose numbers them
     citations: list[Citation] = []
     sentences: list[AnswerSentence] = []
     texts: list[str] = []
@@ -59,11 +59,10 @@ def joined(question: str, query: str, answers: list[Answer], parts: list[str]) -
             continue
         remap: dict[int, int] = {}
         for c in answer.citations:
-            key = (c.chunk_id, c.start, c.end)
-            if key not in numbers:
-                numbers[key] = len(numbers) + 1
-                citations.append(replace(c, n=numbers[key]))
-            remap[c.n] = numbers[key]
+            if c.chunk_id not in numbers:
+                numbers[c.chunk_id] = len(numbers) + 1
+            remap[c.n] = numbers[c.chunk_id]
+            citations.append(replace(c, n=remap[c.n]))
         sentences += [replace(s, citations=tuple(remap.get(n, n) for n in s.citations)) for s in answer.sentences]
         texts.append(re.sub(r"\[(\d+)\]", lambda m, remap=remap: f"[{remap.get(int(m.group(1)), m.group(1))}]",
                             answer.text))

@@ -155,8 +155,11 @@ def test_each_part_is_answered_and_cited(harbour_assistant):
     answer = harbour_assistant.ask("Who announced the $1.5 million transition fund for ferry workers, and on what day?")
     assert not answer.refused and "Okafor" in answer.short_answer and "Wednesday" in answer.short_answer
     assert answer.diagnostics["parts"][1].startswith("on what day")
-    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))  # one numbering
-    assert all(set(s.citations) <= {c.n for c in answer.citations} for s in answer.sentences)
+    # one numbering, by cited passage as for any answer: 1, 2, ... in order of first use, one passage each
+    numbers = list(dict.fromkeys(c.n for c in answer.citations))
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert all(len({c.chunk_id for c in answer.citations if c.n == n}) == 1 for n in numbers)
+    assert all(set(s.citations) <= set(numbers) for s in answer.sentences)
 
 
 def test_a_part_the_articles_do_not_answer_is_said_to_be_missing_and_the_other_is_answered(harbour_assistant):
@@ -320,3 +323,18 @@ def test_a_search_typed_as_a_noun_phrase_asks_for_what_its_type_noun_names(query
 def test_a_noun_phrase_search_is_answered_like_the_question(harbour_assistant):
     assert "90" in harbour_assistant.ask("notice period before ferry layoffs").short_answer
     assert harbour_assistant.ask("committee vote count on the budget").conflicts  # 5-4 against 6-3
+
+
+def test_joined_parts_number_their_sources_by_passage_as_any_answer_does():
+    from qa.parts import joined
+    from qa.schema import Answer, AnswerSentence, Citation
+
+    def cited(n, article, start):
+        return Citation(n, article, "t", "o", "2027-03-01", "", "quote", start, start + 5, chunk_id=f"{article}:0")
+
+    first = Answer("q1", "x [1] y [1]", (AnswerSentence("x", (1,)), AnswerSentence("y", (1,))),
+                   (cited(1, "a", 0), cited(1, "a", 10)), False)  # two sentences of one passage
+    second = Answer("q2", "z [1]", (AnswerSentence("z", (1,)),), (cited(1, "b", 0),), False)
+    merged = joined("q", "q", [first, second], ["p1?", "p2?"])
+    assert [c.n for c in merged.citations] == [1, 1, 2]
+    assert [s.citations for s in merged.sentences] == [(1,), (1,), (2,)] and merged.text == "x [1] y [1] z [2]"
