@@ -94,7 +94,7 @@ def named_spans(info: QuestionInfo, sentence: str) -> list[str]:
     heads = asked_heads(info)
     asked = set(fold(info.text).split())
     opening = len(sentence) - len(sentence.lstrip(" “\"'"))
-    words_at = [(m.start(), fold(m.group(0))) for m in re.finditer(r"[\w’'-]+", sentence)]
+    terms_at = [(m.start(), set(terms(m.group(0)))) for m in re.finditer(r"[\w’'-]+", sentence)]
     found = []
     for m in _CAPITALISED.finditer(sentence):
         words = [w for w in m.group(0).split() if fold(w) not in CALENDAR_WORDS and not w.isupper()]
@@ -104,8 +104,8 @@ def named_spans(info: QuestionInfo, sentence: str) -> list[str]:
             words = words[1:]  # "Civic Union Councillor Ruth Adeyemi": the question's own names and titles go
         if not words:
             continue  # the question's own names are what it asks about, not the answer
-        near = [w for start, w in words_at if abs(start - m.start()) <= 40 or m.start() <= start <= m.end() + 40]
-        if heads and not heads.intersection(t for w in near for t in terms(w)):
+        near = set().union(*(t for start, t in terms_at if abs(start - m.start()) <= 40 or m.start() <= start <= m.end() + 40))
+        if heads and not heads & near:
             continue
         found.append(" ".join(words).removesuffix("’s").removesuffix("'s"))
     return found
