@@ -5,10 +5,12 @@ and refuses plainly when the passages do not hold the answer."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from qa import order
+from qa import order, verdicts
 from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity, verdict_claim
 from qa.corpus import CorpusSnapshot
 from qa.dates import MONTH_PATTERN, MONTH_WORDS, WEEKDAY_WORDS, YEAR, relative_years
@@ -57,6 +59,7 @@ _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thu
 # a sentence naming only other years than the question's, or counting by other ordinals ("the first
 # round" for "the second round"), is about another event
 ANOTHER_EVENT_PENALTY = 0.5
+VECTORS_KEPT = 20_000  # sentence vectors an answerer keeps (~30 MB): a sentence read again is not embedded again
 _FIRST = re.compile(r"\b(first|earliest|originally)\b", re.I)
 # "..., the Financial Times reported.": an article citing another outlet's report
 _REPORTED_BY = re.compile(r"\b((?:the )?[A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*)*),?\s+(?:first\s+)?(?:reported|reports)\b")
@@ -106,8 +109,11 @@ class _Candidate:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, config: AnswerConfig = AnswerConfig()):
+    def __init__(self, config: AnswerConfig = AnswerConfig(), embedder=None):
         self.config = config
+        self.embedder = embedder  # reads a yes/no question's claims for meaning (None: by their words only)
+        self._vectors: OrderedDict[str, object] = OrderedDict()  # sentence -> its vector, the latest kept
+        self._vectors_lock = threading.Lock()  # one answerer serves every request thread
 
     def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
                best_dense: float | None, query: str = "") -> Answer:
@@ -116,7 +122,12 @@ class ExtractiveAnswerer:
         candidates, wanted = self._candidates(info, passages, snapshot)
         usable, reason = self._answerable(info, candidates, snapshot, best_dense, wanted)
         if reason:
-            return refusal(question, query or question, passages, snapshot, reason)
+            judged = self._judged_across_outlets(info, candidates, snapshot)
+            if judged is None:
+                return refusal(question, query or question, passages, snapshot, reason)
+            return replace(compose(info, question, query or question, list(judged.evidence), passages),
+                           short_answer=judged.said, diagnostics={"verdict_basis": judged.basis,
+                                                                  "verdict_support": judged.shares, "gaps": reason})
         if info.kind == "order":
             ordered = order.answer_order(info.text, usable, snapshot)
             if ordered:
@@ -155,6 +166,18 @@ class ExtractiveAnswerer:
         if info.kind == "person" and not answer.short_answer and not answer.conflicts:
             # "“...,” he said." opening its passage: the speaker is named just before, in the article
             answer = replace(answer, short_answer=_speaker_before(info, chosen[0], snapshot))
+        framed = bool(answer.conflicts) and answer.conflicts[0].topic == "framing"
+        # sources framing it yes and no leave no verdict on one claim, but not on what each outlet said
+        judged = verdicts.judge(info.text, usable, snapshot, bool(answer.conflicts), self._similarity) if verdict and (
+            not framed or len(verdicts.claims(info.text, snapshot.outlet_names)) > 1) else None
+        if judged:  # each claim cited at the sentence stating it, and the verdict as the short answer
+            if not answer.conflicts:  # the claims' sentences, and the best answer to the question itself
+                lead = chosen[:1] if len(judged.shares) == 1 else []  # one claim: it is the question's
+                shown = list(judged.evidence) + [c for c in lead if c not in judged.evidence]
+                answer = compose(info, question, query or question, shown, passages)
+            return replace(answer, short_answer=judged.said, diagnostics={**answer.diagnostics,
+                                                                        "verdict_basis": judged.basis,
+                                                                        "verdict_support": judged.shares})
         if verdict and answer.conflicts and answer.conflicts[0].topic == "framing":
             # the sources answer yes and no: a source heard on the question but taking neither side is
             # no version of the answer
@@ -163,6 +186,32 @@ class ExtractiveAnswerer:
             if len(kept) < len(chosen):
                 return compose(info, question, query or question, kept, passages)
         return answer
+
+    def _judged_across_outlets(self, info: QuestionInfo, candidates, snapshot: CorpusSnapshot):
+        """A verdict on a question about what several outlets said, when the checks for one answer
+        refuse it (a long question naming things no one passage holds): each claim is checked at its own
+        outlet, and a claim none of them states is a "no", not a refusal. None for any other question."""
+        asked = verdicts.claims(info.text, snapshot.outlet_names) if verdicts.asks_yes_no(info.text) else []
+        outlets = {c.passage.article.outlet for c in candidates}
+        if len(asked) < 2 or not all(c.outlet in outlets for c in asked):
+            return None
+        return verdicts.judge(info.text, candidates, snapshot, False, self._similarity)
+
+    def _similarity(self, claim: str, sentences: list[str]) -> list[float]:
+        """Cosine of a claim with each sentence, by the embedding model; none without one."""
+        if self.embedder is None or not sentences:
+            return []
+        with self._vectors_lock:
+            known = {t: self._vectors[t] for t in (claim, *sentences) if t in self._vectors}
+        missing = [t for t in dict.fromkeys([claim, *sentences]) if t not in known]
+        known.update(zip(missing, self.embedder.embed(missing) if missing else ()))
+        with self._vectors_lock:
+            for text in (claim, *sentences):
+                self._vectors[text] = known[text]
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > VECTORS_KEPT:
+                self._vectors.popitem(last=False)
+        return [float(known[t] @ known[claim]) for t in sentences]
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> tuple[list[_Candidate], frozenset[str]]:
         """Every sentence of the passages, scored (best first), and the question's words that count."""

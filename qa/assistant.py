@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 
+from qa import verdicts
 from qa.answer import ExtractiveAnswerer
 from qa.config import Settings
 from qa.conflicts import asks_for_verdict
@@ -20,7 +21,7 @@ from qa.llm import LLMAnswerer
 from qa.parts import completed, joined, split_parts
 from qa.places import asks_for_several
 from qa.question import analyse, profiled_name
-from qa.retrieve import RetrievalConfig, Retriever
+from qa.retrieve import RetrievalConfig, Retrieved, Retriever
 from qa.schema import Answer, Article, Filters, Passage
 from qa.scope import scoped
 from qa.store import ChromaStore
@@ -44,7 +45,7 @@ class Assistant:
         self.retriever = retriever or Retriever(store, embedder, RetrievalConfig(
             candidates=settings.candidates, per_article_cap=settings.per_article_cap,
             dense_weight=settings.dense_weight, keyword_weight=settings.keyword_weight))
-        self.answerer = answerer or ExtractiveAnswerer()
+        self.answerer = answerer or ExtractiveAnswerer(embedder=embedder)
         # the LLM answerer is opt-in: configured by QA_LLM_BASE_URL + QA_LLM_MODEL, or asked for per request
         self.llm = llm or LLMAnswerer(settings, fallback=self.answerer)
         self.default_answerer = "llm" if settings.llm_base_url and settings.llm_model else "extractive"
@@ -133,7 +134,31 @@ class Assistant:
         info = analyse(query)
         if asks_for_verdict(query) or info.kind in DEEP_KINDS or asks_for_several(info):
             depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
+        asked = verdicts.claims(query, snap.outlet_names) if verdicts.asks_yes_no(query) else []
+        if len(asked) > 1 and all(c.outlet for c in asked) and not filters.outlet:
+            return self._retrieve_claims(snap, query, asked, depth, filters)
         return self.retriever.search(snap, query, depth, filters, naming=profiled_name(info))
+
+    def _retrieve_claims(self, snap: CorpusSnapshot, query: str, asked, depth: int, filters: Filters):
+        """A yes/no question on what several outlets said: each claim searched in its outlet's articles,
+        their best passages taken in turn, then the question's own search for the rest."""
+        # read twice as deep in each outlet: its best chunks past the per-article cap are its own words
+        found = [self.retriever.search(snap, verdicts.searched(c, snap.outlet_names), 2 * depth,
+                                       replace(filters, outlet=c.outlet)) for c in asked]
+        whole = self.retriever.search(snap, query, depth, filters)
+        merged: dict[str, Passage] = {}
+        for rank in range(2 * depth):
+            for f in found:
+                if rank < len(f.passages):
+                    merged.setdefault(f.passages[rank].chunk_id, f.passages[rank])
+        for p in whole.passages:
+            merged.setdefault(p.chunk_id, p)
+        timings: dict = {}
+        for f in (*found, whole):
+            for key, value in f.timings.items():
+                timings[key] = round(timings.get(key, 0.0) + value, 2)
+        dense = [f.best_dense for f in (*found, whole) if f.best_dense is not None]
+        return Retrieved(tuple(merged.values())[: depth * (len(asked) + 1)], max(dense) if dense else None, timings)
 
     def _parts_events(self, question, standalone, parts, snap, filters, from_question, k, started):
         """Each part retrieved and answered on its own (later ones completed by the first's answer), then

@@ -13,6 +13,7 @@ from functools import lru_cache
 from qa.dates import MONTH_NAMES, MONTH_WORDS, WEEKDAY_WORDS, weekday_date
 from qa.schema import Conflict
 from qa.text import fold, stem, terms
+from qa.verdicts import asks_yes_no
 from qa.verify import rewritten_claims
 
 _YES_NO = re.compile(r"^(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
@@ -62,7 +63,7 @@ def asks_for_verdict(question: str) -> bool:
     """Yes/no and either/or questions (not about the order of events): where sources may disagree,
     so every source that speaks to it should be heard."""
     q = question.strip()
-    return bool(_YES_NO.match(q) or _ALTERNATIVE.search(q)) and not _ORDERING.search(q)
+    return bool(_YES_NO.match(q) or _ALTERNATIVE.search(q) or asks_yes_no(q)) and not _ORDERING.search(q)
 
 
 def find_conflicts(question: str, kind: str, statements: Sequence[Statement],

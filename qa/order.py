@@ -16,6 +16,10 @@ _BEFORE_OR_AFTER = re.compile(
     r"^\s*(?:did|was|were|has|had|is|are|does|do)\s+(?P<a>.+?)\s+(?:(?:happen|take place|come|occur|start|"
     r"begin|end|held|signed|agreed)\w*\s+)?(?:before or after|after or before|earlier or later|later or earlier)\s+(?:than\s+)?"
     r"(?P<b>.+?)\s*\?*\s*$", re.I)
+# "Did A happen before B?": a yes/no question on the order of two events
+_YES_NO_ORDER = re.compile(
+    r"^\s*(?:did|was|were|has|had|is|are|does|do|will)\s+(?P<a>.+?)\s+(?P<rel>before|after|prior to|ahead of|"
+    r"earlier than|later than)\s+(?P<b>.+?)\s*\?*\s*$", re.I)
 _WHICH_FIRST = re.compile(r"\bwhich (?:came|happened|was|took place)(?: first| earlier)\s*[:,]?\s*(?P<a>.+?)\s+or\s+"
                           r"(?P<b>.+?)\s*\?*\s*$", re.I)
 
@@ -29,6 +33,7 @@ class OrderQuestion:
     first_event: str  # A, as the question words it
     second_event: str  # B
     asks_which: bool  # "which came first" (answer: an event) rather than "before or after" (answer: a word)
+    relation: str = ""  # "before" or "after" when the question asks yes or no of one order ("Did A ... before B?")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ def parse(question: str) -> OrderQuestion | None:
     m = _BEFORE_OR_AFTER.search(question)
     if m:
         return OrderQuestion(_clean(m.group("a")), _clean(m.group("b")), False)
+    m = _YES_NO_ORDER.search(question)
+    if m and len(terms(m.group("a"))) >= 2 and len(terms(m.group("b"))) >= 2:
+        later = m.group("rel").lower() in ("after", "later than")
+        return OrderQuestion(_clean(m.group("a")), _clean(m.group("b")), False, "after" if later else "before")
     return None
 
 
@@ -104,6 +113,9 @@ def answer_order(question: str, candidates: list, snapshot: CorpusSnapshot):
     if ordered is None:
         return None
     a, b, sign, basis = ordered
+    if asked.relation:  # the verdict, bare: what it rests on is said in the answer's text
+        said = "Yes" if (sign < 0) == (asked.relation == "before") else "No"
+        return ([a] if a is b else [a, b]), said
     if asked.asks_which:
         said = asked.first_event if sign < 0 else asked.second_event
     else:
