@@ -379,9 +379,13 @@ def resolve_sources(sources: Sequence[str], seen: Sequence[str]) -> tuple[str, .
 
 
 def _with_multihop(result: CaseResult, case: TestCase, ranked: Sequence[Passage], answer: Answer) -> CaseResult:
-    # a refusal is the system saying "Insufficient information.", the gold answer of null queries
-    prediction = MULTIHOP_REFUSAL if answer.refused else answer.text
-    scores: dict = {"correct": metrics.multihop_answer_correct(prediction, case.answer)}
+    # a refusal is the system saying "Insufficient information.", the gold answer of null queries; the
+    # prediction is the short answer when there is one, as upstream extracts "The answer to the question
+    # is ..." from a model's reply (the whole text, scored too, credits any shared word of a long quote)
+    prediction = MULTIHOP_REFUSAL if answer.refused else (answer.short_answer or answer.text)
+    scores: dict = {"correct": metrics.multihop_answer_correct(prediction, case.answer),
+                    "correct_on_text": metrics.multihop_answer_correct(
+                        MULTIHOP_REFUSAL if answer.refused else answer.text, case.answer)}
     if case.evidence and not case.unanswerable:
         scores.update(asdict(metrics.multihop_retrieval([p.text for p in ranked], case.evidence)))
     return replace(result, multihop=scores)
@@ -444,6 +448,7 @@ def summarise(cases: Sequence[CaseResult], scoring: str = "gold") -> Summary:
         m["mh_map@10"] = metrics.mean(s["average_precision_at_10"] for s in scored)
         m["mh_mrr@10"] = metrics.mean(s["reciprocal_rank_at_10"] for s in scored)
         m["mh_accuracy"] = metrics.mean(c.multihop.get("correct") for c in cases)
+        m["mh_accuracy_on_text"] = metrics.mean(c.multihop.get("correct_on_text") for c in cases)
     if scoring == "counterfactual":
         scored = [c.counterfactual for c in cases if c.counterfactual]
         for key in ("true_shown", "false_shown", "flagged", "detected", "misled"):
