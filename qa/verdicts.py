@@ -34,7 +34,7 @@ _FIGURE = re.compile(r"\d[\d,.]*(?:-\d+)?")
 _FRAMING = frozenset(terms("article report reported reports suggest suggests indicate indicates imply implies "
                            "mention mentions mentioned say says said state states discuss discusses focus focuses "
                            "describe describes portray portrays coverage news source outlet story piece both"))
-NEGATION_REACH = 3  # words between a negation and the claim word it negates
+NEGATION_REACH = 3  # words from a negation to the claim word after it that it negates
 _DETERMINERS = frozenset("the a an his her its their our this that these those".split())
 FIGURE_BONUS = 0.3  # added to the share of a sentence giving a figure the claim gives
 HEADLINE_SHARE = 0.5  # weight of a claim word only the sentence's headline holds
@@ -253,13 +253,13 @@ def _contradicts(claim: str, sentence: str) -> str:
 
 
 def _negated(text: str, claim: str) -> bool:
-    """A negation within a few words of one of the claim's words ("no new vehicle purchases", "did not
-    attend" beside "the mayor"), not one anywhere in a long sentence."""
+    """A negation a few words before one of the claim's words ("no new vehicle purchases", "did not
+    attend"), not one anywhere in a long sentence, nor one after them: "voted no" is a vote cast."""
     words = re.findall(r"[\w’'-]+", text)
     wanted = set(terms(claim))
     near = [i for i, w in enumerate(words) if set(terms(w)) & wanted]
     return any(_NEGATION.fullmatch(w) or _NEGATION.search(w) and w.lower().endswith(("n't", "n’t"))
-               for i, w in enumerate(words) if any(abs(i - j) <= NEGATION_REACH for j in near))
+               for i, w in enumerate(words) if any(0 < j - i <= NEGATION_REACH for j in near))
 
 
 def _figures(text: str) -> set[str]:

@@ -57,6 +57,8 @@ def test_a_yes_no_question_on_the_order_of_two_events_is_parsed_with_its_relatio
     # a plain claim, and one the sentence negates
     ("Did Colin Pratt speak in favour of closing the ferry?", "Yes"),
     ("Will the transit authority need to buy new vehicles for the 14X bus?", "No"),
+    # "voted no" after the claim's words is a vote cast, not a negation of it
+    ("Did a Civic Union councillor back the budget in the committee vote, according to Coastline Public Radio?", "Yes"),
     # the order of two events by their dates
     ("Did the Gazette report 212 jobs at risk before it reported the revised count of 240?", "Yes"),
     # sameness: the sources give different figures
