@@ -179,7 +179,7 @@ def run_all(args, settings: Settings) -> int:
     """`qa eval --all`: every shipped set (and the external ones given) in one table."""
     from qa.assistant import Assistant
     from qa.eval_suite import SetResult, consistency, format_suite
-    from qa.evaluate import load_testset, shipped_corpus, shipped_set
+    from qa.evaluate import SHIPPED_SETS, load_testset, shared_questions, shipped_corpus, shipped_set
     from qa.rgb import load_rgb
 
     plans = []  # (label, test set, settings, corpus root, external, reworded label)
@@ -193,7 +193,12 @@ def run_all(args, settings: Settings) -> int:
             for extra in args.extra:
                 if not extra.is_file():
                     raise BadInput(f"no such test set: {extra}")
-                plans.append((extra.stem, load_testset(extra), own, root, False, None))
+                extra_set = load_testset(extra)
+                repeated = shared_questions(extra_set, *(shipped_set(n) for n in SHIPPED_SETS))
+                if repeated:  # a held-out set asked with the shipped questions measures nothing unseen
+                    print(f"warning: {len(repeated)} question(s) of {extra} are also in the shipped sets, "
+                          f"e.g. {repeated[0]!r}", file=sys.stderr)
+                plans.append((extra.stem, extra_set, own, root, False, None))
     if args.multihop:
         from qa.evaluate import load_multihop
 

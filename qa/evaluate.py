@@ -123,6 +123,15 @@ def shipped_set(name: str) -> TestSet:
     return parse_testset(files("qa").joinpath(path).read_text(encoding="utf-8"), path.split("/", 1)[1])
 
 
+def shared_questions(held_out: TestSet, *others: TestSet) -> tuple[str, ...]:
+    """The questions of a held-out set also asked, word for word (case and spacing aside), in the others:
+    a set scored as unseen that shares questions with the sets tuned on is no check."""
+    def key(q: str) -> str:
+        return " ".join(q.casefold().split())
+    seen = {key(c.question) for s in others for c in s.cases}
+    return tuple(c.question for c in held_out.cases if key(c.question) in seen)
+
+
 def shipped_corpus(name: str) -> Path:
     """The articles folder of a corpus shipped beside its questions (qa/testsets/<name>/articles)."""
     return Path(str(files("qa").joinpath("testsets", name, "articles")))

@@ -18,8 +18,6 @@ from qa.config import ENV_PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-DEV_SET = SHARED / "eval" / "dev.jsonl"
 
 
 @pytest.fixture(autouse=True)
