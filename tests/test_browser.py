@@ -485,6 +485,27 @@ def test_readable_at_320_px_in_both_schemes(page, artifacts):
     shot(page, artifacts, "citation-320-dark")
 
 
+_CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const v = rgb(c).map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+                       return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  let bg = el; while (bg && getComputedStyle(bg).backgroundColor.match(/rgba\\(.*, 0\\)|transparent/)) bg = bg.parentElement;
+  const [a, b] = [lum(getComputedStyle(el).color), lum(getComputedStyle(bg).backgroundColor)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_callout_title_is_legible_and_citation_buttons_are_big_enough_to_tap(page):
+    open_page(page)
+    turn = ask(page, "Did the Abu Dhabi talks succeed or fail?")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        ratio = turn.locator(".callout-title").evaluate(_CONTRAST)
+        assert ratio >= 4.5, f"callout title contrast {ratio:.2f}:1 in the {scheme} scheme (WCAG AA: 4.5:1)"
+    for box in (b.bounding_box() for b in turn.locator("button.cite").all()):
+        assert box["width"] >= 24 and box["height"] >= 24, box  # WCAG 2.2 target size (minimum)
+
+
 def test_csp_is_sent_with_the_page(page, server):
     response = page.goto(server.url + "/")
     csp = response.headers["content-security-policy"]
