@@ -506,6 +506,20 @@ def test_callout_title_is_legible_and_citation_buttons_are_big_enough_to_tap(pag
         assert box["width"] >= 24 and box["height"] >= 24, box  # WCAG 2.2 target size (minimum)
 
 
+def test_a_version_quoting_speech_gets_one_pair_of_quotation_marks(page):
+    open_page(page)
+    marks = page.evaluate("""async () => {
+      const {answerNodes} = await import("/static/render.js");
+      const version = (n, quote) => ({n, quote, value: "yes", title: "T", outlet: "O", published: "2026-02-01"});
+      const data = {citations: [], sentences: [], conflicts: [{topic: "framing", versions: [
+        version(1, 'Pratt said: "It is not a lot of taxpayers."'), version(2, "The vote was 8-4.")]}]};
+      const nodes = answerNodes(data, {onClosest: () => {}});
+      document.body.append(...nodes);
+      return [...document.querySelectorAll(".callout q")].map((q) => getComputedStyle(q, "::after").content);
+    }""")
+    assert marks[0] == "none" and marks[1] != "none", marks  # its own closing mark, not a second one
+
+
 def test_csp_is_sent_with_the_page(page, server):
     response = page.goto(server.url + "/")
     csp = response.headers["content-security-policy"]

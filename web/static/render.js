@@ -49,6 +49,8 @@ function sourcesList(citations) {
     el("h3", {}, byArticle.size === 1 ? "Source" : `Sources (${byArticle.size} articles)`), list);
 }
 
+const OWN_QUOTES = /^\s*["“]|["”]\s*$/;  // double quotation marks: an apostrophe ends words ("the workers'")
+
 function conflictCallout(conflict, byN, bySentence) {
   const topic = TOPICS[conflict.topic] || conflict.topic || "this";
   const items = (conflict.versions || []).map((v) => {
@@ -57,7 +59,9 @@ function conflictCallout(conflict, byN, bySentence) {
     return el("li", {},
       v.value ? el("strong", {class: "version-value"}, v.value) : null,
       v.value ? " — " : null,
-      el("q", {class: unsupported ? "sentence unsupported" : "sentence"}, v.quote || ""),
+      el("q", {class: unsupported ? "sentence unsupported" : "sentence",
+               // a sentence that opens or closes with its own quotation mark gets no second one
+               ...(OWN_QUOTES.test(v.quote || "") ? {"data-own-quotes": ""} : {})}, v.quote || ""),
       unsupported ? [" ", el("span", {class: "flag", title: "No cited passage supports this sentence"}, "unsupported")] : null,
       v.n ? citeButton(v.n, byN.get(v.n)) : null, " ",
       el("span", {class: "source-meta"}, `${v.title ? `${v.title}, ` : ""}${sourceLine(v)}`));
