@@ -520,6 +520,40 @@ def test_a_version_quoting_speech_gets_one_pair_of_quotation_marks(page):
     assert marks[0] == "none" and marks[1] != "none", marks  # its own closing mark, not a second one
 
 
+_UNCOVERED = """(el) => { const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return r.top >= 0 && r.bottom <= innerHeight && (hit === el || el.contains(hit)); }"""
+
+
+@pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 800}], ids=["phone", "desktop"])
+def test_the_source_header_and_close_button_stay_in_view_beside_the_highlight(page, size, artifacts):
+    page.set_viewport_size(size)
+    open_page(page)
+    turn = ask(page, PRISONERS)
+    cite = turn.locator(".answer-text button.cite").first
+    cite.click()
+    panel = page.get_by_role("dialog")
+    expect(panel).to_have_attribute("data-state", "ready")
+    page.get_by_role("button", name="Show the whole article").click()  # the highlight far down the article
+    mark = panel.locator("mark")
+    expect(mark).to_be_in_viewport()
+    page.wait_for_timeout(100)
+    for part in ("#panel-close", "#panel-kicker", "#panel-title"):
+        assert page.locator(part).evaluate(_UNCOVERED), f"{part} is scrolled away or covered at {size}"
+    assert panel.evaluate("(p) => p.contains(document.activeElement)")  # focus is inside the sheet
+    shot(page, artifacts, f"whole-article-{size['width']}")
+    if size is PHONE:  # the page behind the sheet is dimmed
+        dim = page.evaluate("getComputedStyle(document.body, '::after').backgroundColor")
+        assert dim not in ("rgba(0, 0, 0, 0)", "transparent", ""), dim
+        page.mouse.click(size["width"] / 2, 40)  # a tap on the dimmed page closes the sheet
+        expect(panel).to_be_hidden()
+        cite.click()
+        expect(panel).to_have_attribute("data-state", "ready")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(cite).to_be_focused()
+
+
 def test_csp_is_sent_with_the_page(page, server):
     response = page.goto(server.url + "/")
     csp = response.headers["content-security-policy"]

@@ -63,7 +63,7 @@ export async function openSource(source, trigger) {
   document.body.classList.add("panel-open");
   for (const b of document.querySelectorAll("button.cite[aria-expanded]")) b.removeAttribute("aria-expanded");
   if (trigger) trigger.setAttribute("aria-expanded", "true");
-  title.focus();
+  title.focus({preventScroll: true});
   try {
     const data = await article(source.article_id);
     if (mine !== token) return;
@@ -103,13 +103,17 @@ export function setupPanel() {
     if (!current) return;
     const data = await article(current.article_id);
     render(current, data, true);
-    title.focus(); // the button hides itself: keep focus in the panel
+    title.focus({preventScroll: true}); // the button hides itself: keep focus in the panel, the highlight in view
   });
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.preventDefault();
       closePanel();
     }
+  });
+  // on a phone the page behind the sheet is dimmed by body::after: a tap there lands on <body> and closes it
+  document.body.addEventListener("click", (event) => {
+    if (event.target === document.body && !panel.hidden) closePanel();
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden && !event.defaultPrevented) closePanel();
