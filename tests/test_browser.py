@@ -554,6 +554,22 @@ def test_the_source_header_and_close_button_stay_in_view_beside_the_highlight(pa
     expect(cite).to_be_focused()
 
 
+def test_each_citation_button_opens_the_sentence_it_follows(page):
+    open_page(page)
+    turn = ask(page, "In which hotel were the Geneva talks held?")
+    sentences = turn.locator(".answer-text .sentence")
+    buttons = turn.locator(".answer-text button.cite")
+    assert buttons.count() >= 2 and len({b.get_attribute("data-n") for b in buttons.all()}) < buttons.count()
+    panel = page.get_by_role("dialog")
+    for i in range(buttons.count()):  # two sentences quoting one passage: each button marks its own
+        buttons.nth(i).click()
+        expect(panel).to_have_attribute("data-state", "ready")
+        expect(panel.locator("mark")).to_have_text(sentences.nth(i).inner_text())
+        page.keyboard.press("Escape")
+    row = turn.locator(".sources .source-cites").first.inner_text().split()
+    assert len(row) == len(set(row)), row  # the sources row names each source number once
+
+
 def test_csp_is_sent_with_the_page(page, server):
     response = page.goto(server.url + "/")
     csp = response.headers["content-security-policy"]

@@ -274,7 +274,8 @@ function onThreadClick(event) {
   const article = button.closest("article.turn");
   const turn = state.turns.find((t) => t.node === article);
   const n = Number(button.dataset.n);
-  const citation = turn && turn.answer && (turn.answer.citations || []).find((c) => c.n === n);
+  const citations = (turn && turn.answer && turn.answer.citations) || [];
+  const citation = button.dataset.i !== undefined ? citations[Number(button.dataset.i)] : citations.find((c) => c.n === n);
   if (citation) openSource(citation, button);
 }
 

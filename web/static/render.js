@@ -5,42 +5,55 @@ const TOPICS = {date: "the date", framing: "how it went", figure: "the figures",
   version: "a name, number or date"};
 
 /** A [n] button that opens citation n in the source panel. */
-export function citeButton(n, citation) {
+export function citeButton(n, citation, index) {
   const label = citation ? `Source ${n}: ${citation.title || "untitled"}, ${sourceLine(citation)}` : `Source ${n}`;
-  return el("button", {type: "button", class: "cite", "data-n": n, "aria-label": label,
+  // data-i: which of the answer's citations it opens (several sentences may quote one passage, each its own)
+  return el("button", {type: "button", class: "cite", "data-n": n, "data-i": index ?? null, "aria-label": label,
     "aria-controls": "panel", title: label}, String(n));
 }
 
-function sentenceNodes(sentence, byN) {
+const squash = (text) => (text || "").split(/\s+/).join(" ").trim();
+
+/** Finds, for a sentence citing source n, the citation quoting that sentence (else the first of n). */
+function citationFinder(citations) {
+  return (n, text) => {
+    let i = citations.findIndex((c) => c.n === n && squash(c.quote) === squash(text));
+    if (i < 0) i = citations.findIndex((c) => c.n === n);
+    return i < 0 ? [undefined, undefined] : [citations[i], i];
+  };
+}
+
+function sentenceNodes(sentence, find) {
   const nodes = [];
   const unsupported = sentence.supported === false;
   nodes.push(el("span", {class: unsupported ? "sentence unsupported" : "sentence"}, sentence.text));
   if (unsupported) {
     nodes.push(" ", el("span", {class: "flag", title: "No cited passage supports this sentence"}, "unsupported"));
   }
-  for (const n of sentence.citations || []) nodes.push(citeButton(n, byN.get(n)));
+  for (const n of sentence.citations || []) nodes.push(citeButton(n, ...find(n, sentence.text)));
   nodes.push(" ");
   return nodes;
 }
 
 /** The sentences of an answer as they stream in (citations not known yet). */
 export function streamingSentence(sentence) {
-  return sentenceNodes(sentence, new Map());
+  return sentenceNodes(sentence, citationFinder([]));
 }
 
 function sourcesList(citations) {
   const byArticle = new Map();
-  for (const c of citations) {
+  citations.forEach((c, i) => {  // one button per source number, opening its first quote
     if (!byArticle.has(c.article_id)) byArticle.set(c.article_id, []);
-    byArticle.get(c.article_id).push(c);
-  }
+    const group = byArticle.get(c.article_id);
+    if (!group.some(([other]) => other.n === c.n)) group.push([c, i]);
+  });
   const list = el("ol", {class: "sources"});
   for (const group of byArticle.values()) {
-    const first = group[0];
+    const [first] = group[0];
     const url = safeUrl(first.url);
     const title = el("span", {class: "source-title"}, first.title || "(untitled article)");
     list.append(el("li", {class: "source"},
-      el("span", {class: "source-cites"}, group.map((c) => citeButton(c.n, c))),
+      el("span", {class: "source-cites"}, group.map(([c, i]) => citeButton(c.n, c, i))),
       el("span", {class: "source-text"},
         url ? el("a", {href: url, target: "_blank", rel: "noopener noreferrer"}, title) : title,
         el("span", {class: "source-meta"}, sourceLine(first)))));
@@ -51,7 +64,7 @@ function sourcesList(citations) {
 
 const OWN_QUOTES = /^\s*["“]|["”]\s*$/;  // double quotation marks: an apostrophe ends words ("the workers'")
 
-function conflictCallout(conflict, byN, bySentence) {
+function conflictCallout(conflict, find, bySentence) {
   const topic = TOPICS[conflict.topic] || conflict.topic || "this";
   const items = (conflict.versions || []).map((v) => {
     const sentence = bySentence.get(v.quote);
@@ -63,7 +76,7 @@ function conflictCallout(conflict, byN, bySentence) {
                // a sentence that opens or closes with its own quotation mark gets no second one
                ...(OWN_QUOTES.test(v.quote || "") ? {"data-own-quotes": ""} : {})}, v.quote || ""),
       unsupported ? [" ", el("span", {class: "flag", title: "No cited passage supports this sentence"}, "unsupported")] : null,
-      v.n ? citeButton(v.n, byN.get(v.n)) : null, " ",
+      v.n ? citeButton(v.n, ...find(v.n, v.quote)) : null, " ",
       el("span", {class: "source-meta"}, `${v.title ? `${v.title}, ` : ""}${sourceLine(v)}`));
   });
   return el("aside", {class: "callout conflict", role: "note"},
@@ -108,7 +121,7 @@ function refusalBox(data, onClosest) {
 
 /** The answer body: short answer, cited sentences, disagreement, refusal details, sources. */
 export function answerNodes(data, {onClosest}) {
-  const byN = new Map((data.citations || []).map((c) => [c.n, c]));
+  const find = citationFinder(data.citations || []);
   const nodes = [];
   if (data.short_answer && !data.refused) nodes.push(el("p", {class: "short-answer"}, data.short_answer));
   const sentences = data.sentences || [];
@@ -116,11 +129,11 @@ export function answerNodes(data, {onClosest}) {
   const conflicts = data.conflicts || [];
   // When sources disagree the callout lists each version with its source; its sentences are not repeated.
   const inCallout = new Set(conflicts.flatMap((c) => (c.versions || []).map((v) => v.quote)));
-  for (const conflict of conflicts) nodes.push(conflictCallout(conflict, byN, bySentence));
+  for (const conflict of conflicts) nodes.push(conflictCallout(conflict, find, bySentence));
   const rest = sentences.filter((s) => !inCallout.has(s.text));
   if (rest.length || !sentences.length) {
     const text = el("p", {class: data.refused ? "answer-text refused" : "answer-text"});
-    if (rest.length) for (const s of rest) text.append(...sentenceNodes(s, byN));
+    if (rest.length) for (const s of rest) text.append(...sentenceNodes(s, find));
     else text.append(data.answer || "");
     nodes.push(text);
   }
