@@ -421,6 +421,28 @@ def test_stream_errors_are_shown_not_swallowed(page):
     assert "history" in page.watch.asks()[-1][1] and page.watch.asks()[-1][1]["history"] == []
 
 
+@pytest.mark.parametrize("failure", ["server stopped", "server error"])
+def test_a_failed_question_is_kept_explained_in_plain_words_and_can_be_retried(page, failure):
+    def fail(route):
+        if failure == "server stopped":
+            route.abort("connectionrefused")
+        else:
+            route.fulfill(status=500, content_type="application/json",
+                          body='{"error": {"code": "internal_error", "message": "Internal server error"}}')
+    page.route("**/api/ask**", fail)
+    open_page(page)
+    turn = ask(page, PRISONERS, state="error")
+    alert = turn.get_by_role("alert")
+    expect(alert).to_contain_text("could not be reached" if failure == "server stopped" else "error 500")
+    expect(alert).not_to_contain_text("Failed to fetch")
+    expect(page.get_by_label("Ask the articles a question")).to_have_value(PRISONERS)  # not erased
+    page.unroute("**/api/ask**")
+    turn.get_by_role("button", name="Retry").click()
+    expect(page.locator("article.turn")).to_have_count(1)  # the failed turn gives way to the retried one
+    expect(page.locator("article.turn .answer")).to_have_attribute("data-state", "done")
+    expect(page.get_by_label("Ask the articles a question")).to_have_value("")
+
+
 # ---- keyboard, widths, safety ------------------------------------------------------------------------
 
 

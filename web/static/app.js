@@ -146,6 +146,15 @@ function fillAnswer(box, turn) {
   if (turn.error) {
     box.dataset.state = "error";
     box.append(el("p", {class: "error", role: "alert"}, turn.error));
+    if (turn.retry) {
+      const retry = el("button", {type: "button", class: "secondary retry"}, "Retry");
+      retry.addEventListener("click", () => {
+        turn.node.remove();
+        if ($.question.value.trim() === turn.question) $.question.value = "";
+        submit(turn.question, turn.filters || {});
+      });
+      box.append(retry);
+    }
     return;
   }
   box.dataset.state = turn.answer.refused ? "refused" : "done";
@@ -239,9 +248,11 @@ async function submit(question, filters) {
       turn.error = "Sign in to ask: this server needs its key.";
       askForKey("Your session has ended: sign in again.");
     } else {
-      turn.error = `The question could not be answered: ${err.message}`;
+      turn.error = plainError(err);
+      turn.retry = true;
       announce(turn.error);
       $.status.textContent = "";
+      if (!$.question.value.trim()) $.question.value = question; // the question is kept, to edit or ask again
     }
   } finally {
     if (state.pending === controller) state.pending = null;
@@ -253,6 +264,20 @@ async function submit(question, filters) {
   } else if (state.turns.includes(turn)) {
     state.turns.splice(state.turns.indexOf(turn), 1); // failed turns are shown, not sent as history
   }
+}
+
+/** What went wrong, in plain words, and what the reader can do. */
+function plainError(err) {
+  if (!(err instanceof ApiError)) {  // fetch itself failed: no server answered
+    return "The server could not be reached. Check that it is running and your connection, then retry.";
+  }
+  if (err.status === 429) return "Too many questions at once: wait a moment, then retry.";
+  if (err.status === 503) return "The server is starting or busy and could not answer yet. Retry in a moment.";
+  if (err.status >= 500 || !err.status) {
+    return `The server ran into a problem answering this${err.status ? ` (error ${err.status})` : ""}: ` +
+      `${err.message || "no details"}. Retry; if it keeps failing, the server's log says why.`;
+  }
+  return `The question could not be answered: ${err.message}`;
 }
 
 function newConversation() {
