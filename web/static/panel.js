@@ -111,9 +111,11 @@ export function setupPanel() {
       closePanel();
     }
   });
-  // on a phone the page behind the sheet is dimmed by body::after: a tap there lands on <body> and closes it
+  // on a phone the page behind the sheet is dimmed by body::after: a tap there lands on <body> and closes
+  // it; where the stylesheet draws no backdrop (the side panel), a click on <body> is not a tap on one
   document.body.addEventListener("click", (event) => {
-    if (event.target === document.body && !panel.hidden) closePanel();
+    const dimmed = getComputedStyle(document.body, "::after").content !== "none";
+    if (event.target === document.body && dimmed && !panel.hidden) closePanel();
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden && !event.defaultPrevented) closePanel();
