@@ -27,6 +27,7 @@ from qa.gathering import (
 from qa.initialisms import spelled_out
 from qa.places import answer_places, asks_for_several
 from qa.question import QuestionInfo, analyse, asked_speaker
+from qa.refusal import refusal
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.sentences import Sentence, split_sentences
 from qa.short_answer import (
@@ -298,7 +299,7 @@ class ExtractiveAnswerer:
             # low too, and is on topic when a sentence holds every one of its words; so is a short one
             # ("What are the main sticking points?") whose every word the corpus holds and one sentence
             # holds most of, by weight
-            return [], f"the closest passage is unrelated (similarity {best_dense:.2f})"
+            return [], "the closest passage is about something else"
         if candidates[0].coverage < self.config.min_coverage:
             return [], "no sentence mentions enough of what the question asks about"
         missing_by_article: dict[str, list[str]] = {}
@@ -637,19 +638,3 @@ def _shown(text: str) -> str:
 def _source_label(st: Statement) -> str:
     """"bne IntelliNews, 2026-02-05", or for an article without an outlet its headline in quotes."""
     return f"{who(st.outlet, st.title)}, {st.published or 'undated'}"
-
-
-def refusal(question: str, query: str, passages, snapshot: CorpusSnapshot, reason: str) -> Answer:
-    """A plain "the articles don't say", with what was searched, the closest passages and the date range."""
-    oldest, newest = snapshot.date_range()
-    covered = f" The corpus covers {oldest} to {newest}." if oldest else ""
-    text = f"The articles don't say. I searched for \"{query}\" and found nothing that answers it.{covered}"
-    closest = [
-        {"article_id": p.article.id, "title": p.article.title, "outlet": p.article.outlet,
-         "published": p.article.published, "quote": p.text[:300], "start": p.start, "end": p.end}
-        for p in passages[:3]
-    ]
-    diagnostics = {"reason": reason, "searched": query, "closest": closest,
-                   "date_range": {"oldest": oldest, "newest": newest}}
-    return Answer(question=question, text=text, sentences=(), citations=(), refused=True, query=query,
-                  diagnostics=diagnostics, passages=tuple(passages))

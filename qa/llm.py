@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
 
-from qa.answer import refusal
+from qa.refusal import refusal
 from qa.short_answer import short_answer
 from qa.config import Settings
 from qa.corpus import CorpusSnapshot

@@ -280,25 +280,55 @@ def test_permalink_asks_its_question(page):
         other.close()
 
 
-def test_refusal_shows_what_was_searched_and_the_date_range(page, artifacts):
+def test_refusal_says_it_once_in_written_dates_and_whole_words(page, artifacts):
     open_page(page)
-    turn = ask(page, "What is the capital of France?", state="refused")
+    question = "How many tanks did the Russian army lose in 2024?"  # a nearby topic, closest passages share articles
+    turn = ask(page, question, state="refused")
+    expect(turn.locator(".answer-text")).to_have_text("The articles don't say: no passage states the number asked for.")
     refusal = turn.locator(".refusal")
     expect(refusal).to_contain_text("Searched for")
-    expect(refusal).to_contain_text("What is the capital of France?")
+    expect(refusal).to_contain_text(question)
     expect(refusal).to_contain_text("The articles cover")
     expect(refusal).to_contain_text("1 Feb 2026 to 18 Feb 2026")
     expect(turn.locator("button.cite")).to_have_count(0)
     expect(turn.locator(".sources")).to_have_count(0)
     turn.get_by_text(re.compile("Closest passages")).click()
-    closest = turn.locator(".closest li button").first
-    closest.click()
-    expect(page.locator("#panel-kicker")).to_have_text("Closest passage")
-    expect(page.get_by_role("dialog").locator("mark").first).to_be_visible()  # may span two paragraphs
-    page.keyboard.press("Escape")
-    expect(page.get_by_role("dialog")).to_be_hidden()
+    shown = turn.inner_text()
+    assert shown.count("to 18 Feb 2026") == 1 and shown.count(question) == 2  # the heading and the table, no prose copy
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", shown) and "similarity" not in shown.lower()
+    titles = turn.locator(".closest li button").all_inner_texts()
+    assert titles and len(titles) == len(set(titles))  # one entry per article
+    for i in range(len(titles)):
+        turn.locator(".closest li button").nth(i).click()
+        expect(page.locator("#panel-kicker")).to_have_text("Closest passage")
+        mark = page.get_by_role("dialog").locator("mark").first
+        expect(mark).to_be_visible()
+        edges = mark.evaluate("""(m) => {
+            const before = m.previousSibling ? m.previousSibling.textContent.slice(-1) : "";
+            const after = m.nextSibling ? m.nextSibling.textContent.slice(0, 1) : "";
+            return [before, m.textContent, after];
+        }""")
+        before, marked, after = edges
+        assert not re.match(r"\w", before + " ") or not re.match(r"\w", marked), edges  # starts at a word
+        assert not re.match(r"\w", after or " ") or not re.search(r"\w$", marked), edges  # ends at a word
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_be_hidden()
     page.set_viewport_size(PHONE)
     shot(page, artifacts, "refusal-390", full_page=True)
+
+
+def test_a_source_without_outlet_or_date_says_the_article_does_not_state_them(page):
+    open_page(page)
+    lines = page.evaluate("""async () => {
+        const {sourceLine} = await import("/static/dom.js");
+        return [sourceLine({outlet: "", published: ""}), sourceLine({outlet: "Wired", published: ""}),
+                sourceLine({outlet: "", published: "2026-02-05"}), sourceLine({outlet: "Wired", published: "2026-02-05"})];
+    }""")
+    assert lines == ["outlet and date not stated in the article", "Wired · date not stated",
+                     "outlet not stated · 5 Feb 2026", "Wired · 5 Feb 2026"]
+    turn = ask(page, "Which regions did Russia demand that Ukraine withdraw from?")
+    metas = turn.locator(".sources .source-meta").all_inner_texts()
+    assert not any("unknown" in m or "undated" in m for m in metas), metas
 
 
 def test_sources_that_disagree_show_as_a_callout(page, artifacts):

@@ -37,9 +37,12 @@ export function formatDate(iso) {
   return month ? `${Number(m[3])} ${month} ${m[1]}` : iso;
 }
 
-/** "Outlet · 5 Feb 2026", with placeholders for missing parts. */
+/** "Outlet · 5 Feb 2026"; what the article itself does not state is said to be missing, not guessed. */
 export function sourceLine(item) {
-  return `${item.outlet || "unknown outlet"} · ${formatDate(item.published)}`;
+  const outlet = item.outlet || "";
+  const date = item.published ? formatDate(item.published) : "";
+  if (!outlet && !date) return "outlet and date not stated in the article";
+  return `${outlet || "outlet not stated"} · ${date || "date not stated"}`;
 }
 
 /** An http(s) URL, or null: a `javascript:` or `data:` URL from the corpus never becomes a link. */

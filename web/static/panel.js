@@ -1,6 +1,6 @@
 // The source panel (a side panel on wide screens, a bottom sheet on narrow ones): the cited passage,
 // the quoted sentence highlighted inside its paragraph, and the article's title, outlet, date and link.
-import {clear, el, formatDate, locateQuote, paragraphs, paragraphWithMark, safeUrl} from "./dom.js";
+import {clear, el, locateQuote, paragraphs, paragraphWithMark, safeUrl, sourceLine} from "./dom.js";
 import {getJSON} from "./stream.js";
 
 const articles = new Map(); // id -> Promise of the article
@@ -43,7 +43,7 @@ function render(source, data, whole) {
 function fill(source, data) {
   title.textContent = data.title || source.title || "(untitled article)";
   const byline = data.byline ? ` · ${data.byline}` : "";
-  meta.textContent = `${data.outlet || source.outlet || "unknown outlet"} · ${formatDate(data.published ?? source.published)}${byline}`;
+  meta.textContent = `${sourceLine({outlet: data.outlet || source.outlet, published: data.published ?? source.published})}${byline}`;
   const url = safeUrl(data.url || source.url);
   link.hidden = !url;
   if (url) link.href = url;

@@ -93,6 +93,7 @@ function filterText(filters) {
   return parts.join(", ");
 }
 
+/** A refusal says it once: why, in one line, then what was searched, the dates covered and the filters. */
 function refusalBox(data, onClosest) {
   const d = data.diagnostics || {};
   const range = d.date_range || {};
@@ -100,7 +101,6 @@ function refusalBox(data, onClosest) {
   if (range.oldest || range.newest) {
     rows.push(["The articles cover", `${formatDate(range.oldest)} to ${formatDate(range.newest)}`]);
   }
-  if (d.reason) rows.push(["Why no answer", d.reason]);
   const filters = filterText(d.filters);
   if (filters) rows.push(["Filters", filters]);
   const box = el("div", {class: "refusal"},
@@ -113,10 +113,19 @@ function refusalBox(data, onClosest) {
       open.addEventListener("click", () => onClosest(p, open));
       return el("li", {}, open, el("span", {class: "source-meta"}, sourceLine(p)));
     });
+    const noun = closest.length === 1 ? "passage" : `passages (${closest.length} articles)`;
     box.append(el("details", {class: "closest"},
-      el("summary", {}, `Closest passages (${closest.length}), none of which answers it`), el("ul", {}, items)));
+      el("summary", {}, `Closest ${noun}, none of which answers it`), el("ul", {}, items)));
   }
   return box;
+}
+
+/** The one line a refusal leads with: "The articles don't say: <why>." (the server's text, if it gave no why). */
+function refusalLead(data) {
+  const d = data.diagnostics || {};
+  if (!d.searched || !d.reason) return data.answer || "The articles don't say.";
+  const why = d.reason.replace(/[.\s]+$/, "");
+  return `The articles don't say: ${why}.`;
 }
 
 /** The answer body: short answer, cited sentences, disagreement, refusal details, sources. */
@@ -134,7 +143,7 @@ export function answerNodes(data, {onClosest}) {
   if (rest.length || !sentences.length) {
     const text = el("p", {class: data.refused ? "answer-text refused" : "answer-text"});
     if (rest.length) for (const s of rest) text.append(...sentenceNodes(s, find));
-    else text.append(data.answer || "");
+    else text.append(data.refused ? refusalLead(data) : data.answer || "");
     nodes.push(text);
   }
   if (data.refused) nodes.push(refusalBox(data, onClosest));
