@@ -263,13 +263,14 @@ def test_follow_up_sends_the_recent_turns_and_new_conversation_starts_over(page,
     expect(page.locator("article.turn")).to_have_count(1)
 
 
-def test_permalink_asks_its_question(page):
+def test_permalink_opens_its_own_question_and_leaves_the_saved_conversation_alone(page):
     open_page(page)
+    ask(page, "Who led the Russian negotiating team in Geneva?")
     turn = ask(page, PRISONERS)
     href = turn.get_by_role("link", name="Link to this question").get_attribute("href")
     assert "?q=" in href
     other = page.context.browser.new_context(viewport=DESKTOP, base_url=page.url)
-    try:
+    try:  # a fresh browser
         fresh = other.new_page()
         fresh.goto(href)
         answer = fresh.locator("article.turn .answer")
@@ -278,6 +279,29 @@ def test_permalink_asks_its_question(page):
         assert urlparse(fresh.url).query == ""  # a reload does not ask again
     finally:
         other.close()
+
+    tab = page.context.new_page()  # a new tab of the same browser, which has a saved conversation
+    tab.watch = Watch(tab)
+    tab.goto(href.split("?")[0] + "?q=When+did+the+Geneva+talks+end%3F")
+    expect(tab.locator("article.turn")).to_have_count(1)
+    expect(tab.locator("article.turn .answer")).to_have_attribute("data-state", re.compile("^(done|refused)$"))
+    (_, body) = tab.watch.asks()[-1]
+    assert not body.get("history")  # not asked as a follow-up of the other thread
+    expect(tab.get_by_text("Opened from a question link")).to_be_visible()
+    tab.reload()  # the tab keeps its own thread
+    expect(tab.locator("html")).to_have_attribute("data-ready", "true")
+    expect(tab.locator("article.turn .question")).to_have_text(["When did the Geneva talks end?"])
+
+    page.reload()  # the saved conversation is as it was
+    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    expect(page.locator("article.turn .question")).to_have_text(["Who led the Russian negotiating team in Geneva?", PRISONERS])
+    expect(page.get_by_text("Opened from a question link")).to_be_hidden()
+
+    tab.get_by_role("button", name="Back to your saved conversation").click()
+    expect(tab.locator("article.turn")).to_have_count(2)
+    expect(tab.get_by_text("Opened from a question link")).to_be_hidden()
+    assert tab.watch.page_errors == []
+    tab.close()
 
 
 def test_refusal_says_it_once_in_written_dates_and_whole_words(page, artifacts):
@@ -340,7 +364,7 @@ def test_sources_that_disagree_show_as_a_callout(page, artifacts):
     versions = callout.locator("li")
     assert versions.count() >= 2
     for i in range(versions.count()):
-        expect(versions.nth(i)).to_contain_text(" · ")  # each version names its source
+        expect(versions.nth(i).locator(".source-meta")).to_have_text(re.compile(r".+ · .+|not stated"))  # names its source
         expect(versions.nth(i).locator("button.cite")).to_have_count(1)
     quotes = [q.inner_text().strip("“”\"") for q in callout.locator("q").all()]
     rest = " ".join(turn.locator(".answer-text").all_inner_texts())

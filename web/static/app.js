@@ -6,11 +6,14 @@ import {answerNodes, plainText, streamingSentence} from "./render.js";
 import {ApiError, ask, getJSON, postJSON} from "./stream.js";
 
 const STORE_KEY = "news-qa.thread.v1";
+const LINKED_KEY = "news-qa.linked-thread.v1"; // a tab opened from a question link keeps its own thread here
 const MAX_TURNS = 30; // kept in storage
 const HISTORY_TURNS = 3; // question/answer pairs sent with a follow-up
 const MAX_TURN_CHARS = 4000; // the API's limit per history turn
 
-const state = {turns: [], pending: null};
+// linked: this tab was opened from "Link to this question": its thread lives in sessionStorage (this tab
+// only), and the conversation saved in localStorage is left as it was, to go back to
+const state = {turns: [], pending: null, linked: false};
 let $;
 
 function byId(id) {
@@ -19,12 +22,15 @@ function byId(id) {
 
 // ---- storage ------------------------------------------------------------------------------------
 
-function load() {
+function storage() {
+  return state.linked ? window.sessionStorage : window.localStorage;
+}
+
+function readThread(store, key) {
   try {
-    const saved = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
+    const saved = JSON.parse(store.getItem(key) || "null");
     if (saved && Array.isArray(saved.turns)) {
-      state.turns = saved.turns.filter((t) => t && typeof t.question === "string" && t.answer);
-      return saved.filters || null;
+      return {turns: saved.turns.filter((t) => t && typeof t.question === "string" && t.answer), filters: saved.filters || null};
     }
   } catch {
     // unreadable storage: start with an empty thread
@@ -32,14 +38,59 @@ function load() {
   return null;
 }
 
+function load() {
+  let saved = null;
+  try {
+    saved = readThread(window.sessionStorage, LINKED_KEY);
+  } catch {
+    // sessionStorage disabled
+  }
+  state.linked = Boolean(saved);
+  saved = saved || readThread(window.localStorage, STORE_KEY);
+  state.turns = saved ? saved.turns : [];
+  return saved ? saved.filters : null;
+}
+
 function save() {
   try {
     const turns = state.turns.filter((t) => t.answer).slice(-MAX_TURNS)
       .map(({question, filters, answer}) => ({question, filters, answer}));
-    window.localStorage.setItem(STORE_KEY, JSON.stringify({turns, filters: currentFilters()}));
+    storage().setItem(state.linked ? LINKED_KEY : STORE_KEY, JSON.stringify({turns, filters: currentFilters()}));
   } catch {
     // storage full or disabled: the thread still works, it just won't survive a reload
   }
+}
+
+/** A question link opens its own thread in this tab; the saved conversation stays as it was. */
+function startLinkedThread() {
+  if (state.pending) state.pending.abort();
+  state.pending = null;
+  state.linked = true;
+  state.turns = [];
+  renderThread();
+}
+
+/** Leave a linked thread for the conversation saved in this browser. */
+function backToSaved() {
+  if (state.pending) state.pending.abort();
+  state.pending = null;
+  try {
+    window.sessionStorage.removeItem(LINKED_KEY);
+  } catch {
+    // nothing kept
+  }
+  closePanel();
+  const filters = load();
+  setFilters(filters);
+  renderThread();
+  announce("Back to your saved conversation.");
+  $.question.focus();
+}
+
+function showLinkedBanner() {
+  const saved = readThread(window.localStorage, STORE_KEY);
+  $.linked.hidden = !state.linked;
+  $.back.hidden = !(saved && saved.turns.length);
 }
 
 // ---- filters and corpus -------------------------------------------------------------------------
@@ -175,6 +226,7 @@ function turnElement(turn) {
 }
 
 function renderThread() {
+  showLinkedBanner();
   clear($.thread);
   $.empty.hidden = state.turns.length > 0;
   $.thread.append($.empty);
@@ -312,8 +364,7 @@ function askFromUrl() {
   for (const key of ["outlet", "since", "until"]) if (params.get(key)) filters[key] = params.get(key);
   setFilters(filters);
   window.history.replaceState(null, "", window.location.pathname); // a reload must not ask again
-  const last = state.turns[state.turns.length - 1];
-  if (last && last.question === question && describeFilters(last.filters || {}) === describeFilters(filters)) return;
+  startLinkedThread(); // its own question, not a follow-up of whatever this browser asked before
   submit(question, currentFilters());
 }
 
@@ -364,6 +415,7 @@ async function start() {
 
 function setup() {
   $ = {
+    linked: byId("linked"), back: byId("back-to-saved"),
     thread: byId("thread"), empty: byId("empty"), form: byId("ask-form"), question: byId("question"),
     status: byId("status"), announcer: byId("announcer"), corpus: byId("corpus"), filters: byId("filters"),
     filterSummary: byId("filter-summary"), outlet: byId("f-outlet"), since: byId("f-since"), until: byId("f-until"),
@@ -372,6 +424,7 @@ function setup() {
   setupPanel();
   const savedFilters = load();
   setFilters(savedFilters);
+  $.back.addEventListener("click", backToSaved);
   renderThread();
   $.form.addEventListener("submit", (event) => {
     event.preventDefault();
