@@ -14,6 +14,7 @@ _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _POSSESSIVE = {"his", "her", "hers"}
 # two or more capitalised words: a person named in an answer ("Tomás Quill", "Councillor Martin Reyes-Blake")
 _NAME = re.compile(r"\b[A-Z][^\W\d_]+(?:[\s-]+[A-Z][^\W\d_]+)+")
+_CONNECTOR = re.compile(r"^(?:and|but|so|also|then)\b[,\s]+", re.I)
 AFTER = " (after: "  # what a follow-up is asked after: context for searching, not part of what it asks
 MAX_TURNS = 3
 ELLIPTICAL_WORDS = 3  # a question this short is a follow-up whatever its words
@@ -30,8 +31,17 @@ def condense(question: str, history: tuple[dict, ...] = ()) -> str:
     pronoun = _PERSONAL.search(question)
     if person and pronoun:
         said = f"{person}'s" if pronoun.group(1).lower() in _POSSESSIVE else person
-        return question[: pronoun.start()] + said + question[pronoun.end():]
+        return _without_connector(question[: pronoun.start()] + said + question[pronoun.end():])
     return f"{question}{AFTER}{asked[-1].strip()})"
+
+
+def _without_connector(question: str) -> str:
+    """A completed follow-up reads on its own: "And why did ...?" -> "Why did ...?"."""
+    m = _CONNECTOR.match(question)
+    if not m or not question[m.end():]:
+        return question
+    rest = question[m.end():]
+    return rest[0].upper() + rest[1:]
 
 
 def _person(text: str) -> str:

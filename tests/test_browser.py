@@ -235,10 +235,14 @@ def test_follow_up_sends_the_recent_turns_and_new_conversation_starts_over(page,
     expect(first.locator(".answer-text")).to_contain_text("Medinsky")
     second = ask(page, "And why did Kyiv worry about his return?")
     expect(second.locator(".answer-text")).to_contain_text("Medinsky")
-    expect(second.locator(".note")).to_contain_text("Read as a follow-up: searched for “And why did Kyiv worry")
-    expect(page.locator("article.turn")).to_have_count(2)
+    # the standalone question it was read as, as a reader would ask it: not a dump of keywords
+    expect(second.locator(".note.searched")).to_have_text("Searched for: Why did Kyiv worry about Vladimir Medinsky's return?")
+    third = ask(page, "When?")
+    expect(third.locator(".note.searched")).to_have_text(
+        "Searched for: “When?”, following on from “And why did Kyiv worry about his return?”")
+    expect(page.locator("article.turn")).to_have_count(3)
 
-    (_, body) = page.watch.asks()[-1]
+    (_, body) = page.watch.asks()[-2]
     assert body["question"] == "And why did Kyiv worry about his return?"
     history = body["history"]
     assert [turn["role"] for turn in history] == ["user", "assistant"]
@@ -248,7 +252,7 @@ def test_follow_up_sends_the_recent_turns_and_new_conversation_starts_over(page,
 
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
-    expect(page.locator("article.turn")).to_have_count(2)  # the thread survives a reload
+    expect(page.locator("article.turn")).to_have_count(3)  # the thread survives a reload
     page.locator("article.turn").first.locator(".answer-text button.cite").first.click()
     expect(page.get_by_role("dialog").locator("mark")).to_contain_text("Medinsky")
 

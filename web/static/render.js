@@ -128,6 +128,18 @@ function refusalLead(data) {
   return `The articles don't say: ${why}.`;
 }
 
+const AFTER = " (after: ";  // how the server writes a follow-up it could not complete: "When? (after: Who ...?)"
+
+/** The standalone question a follow-up was read as, in one line: "Searched for: Why did ...?", or for a
+ * short follow-up, what it asks and the question it follows. */
+export function searchedLine(query) {
+  const at = query.indexOf(AFTER);
+  if (at > 0 && query.endsWith(")")) {
+    return `Searched for: “${query.slice(0, at)}”, following on from “${query.slice(at + AFTER.length, -1)}”`;
+  }
+  return `Searched for: ${query}`;
+}
+
 /** The answer body: short answer, cited sentences, disagreement, refusal details, sources. */
 export function answerNodes(data, {onClosest}) {
   const find = citationFinder(data.citations || []);
@@ -149,7 +161,7 @@ export function answerNodes(data, {onClosest}) {
   if (data.refused) nodes.push(refusalBox(data, onClosest));
   const d = data.diagnostics || {};
   if (!data.refused && data.query && data.question && data.query !== data.question) {
-    nodes.push(el("p", {class: "note"}, `Read as a follow-up: searched for “${data.query}”`));
+    nodes.push(el("p", {class: "note searched"}, searchedLine(data.query)));
   }
   if (!data.refused && filterText(d.filters)) {
     const from = d.filters_from_question ? " (taken from your question)" : "";
