@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.errors import BadInput
+from qa.progress import TerminalProgress
 from qa.retrieve import RetrievalConfig
 
 # Settings a --compare variant may change; paths, URLs and keys stay those of the run
@@ -140,7 +141,7 @@ def run(args, settings: Settings) -> int:
     return 0
 
 
-def score_set(testset, settings: Settings, root: Path, external: bool, variants=(), ours=None):
+def score_set(testset, settings: Settings, root: Path, external: bool, variants=(), ours=None, label: str = ""):
     """Run one test set through ours, the baselines and the variants over the index `settings` name
     (ingested from `root` when it is external or empty); the EvalRun, printing only the progress bar."""
     from qa.assistant import Assistant
@@ -170,9 +171,23 @@ def score_set(testset, settings: Settings, root: Path, external: bool, variants=
     articles, chunk_count = ours.store.counts()
     corpus_info = {"articles": articles, "chunks": chunk_count, "embedding": ours.embedder.name}
 
-    with _progress_bar(len(systems) * len(testset.cases)) as advance:
-        result = evaluate(systems, testset, progress=advance, notes=notes, corpus=corpus_info)
+    with TerminalProgress(f"Scoring {label or testset.name}", len(systems) * len(testset.cases),
+                          "questions answered", f"by {systems[0].name}") as bar:
+        result = evaluate(systems, testset, progress=lambda system, done: bar.advance(1, f"by {system}"),
+                          notes=notes, corpus=corpus_info)
+    print(summary_line(label or testset.name, result), file=sys.stderr)
     return result
+
+
+def summary_line(label: str, result) -> str:
+    """"news: 32 questions answered by 4 systems in 12.3 s; ours: answer match 0.89, refusal recall 0.80"."""
+    ours = result.systems[0]
+    named = (("answer match", "answer_match"), ("citation precision", "citation_precision"),
+             ("refusal recall", "abstain_recall"))
+    figures = ", ".join(f"{name} {ours.overall.metrics[key]:.2f}" for name, key in named
+                        if ours.overall.metrics.get(key) is not None)
+    return (f"{label}: {result.n_cases} questions answered by {len(result.systems)} systems in "
+            f"{result.elapsed_s:.1f} s; {ours.name}: {figures or 'no figures'}")
 
 
 def run_all(args, settings: Settings) -> int:
@@ -219,7 +234,7 @@ def run_all(args, settings: Settings) -> int:
         if key not in assistants:
             assistants[key] = Assistant.build(own)
         run = score_set(testset, own, root, external and key not in {r.run.corpus.get("index") for r in results},
-                        ours=assistants[key])
+                        ours=assistants[key], label=label)
         run = replace(run, corpus={**run.corpus, "index": key})
         shares, groups = {}, 0
         if reworded:
@@ -279,24 +294,3 @@ def _variant(name: str, changes: dict[str, str], ours, root: Path):
     assistant = Assistant(settings, store, ours.embedder, retriever=Retriever(store, ours.embedder, config),
                           answerer=ours.answerer)
     return AssistantSystem(name, assistant, "ours with " + ", ".join(f"{k}={v}" for k, v in changes.items()))
-
-
-class _progress_bar:
-    """A tqdm bar on stderr while the questions run (tqdm stays quiet when stderr is not a terminal)."""
-
-    def __init__(self, total: int):
-        self.total = total
-
-    def __enter__(self):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=self.total, unit="q", file=sys.stderr, leave=False, disable=None)
-
-        def advance(system: str, done: int) -> None:
-            self.bar.set_description(system, refresh=False)
-            self.bar.update(1)
-
-        return advance
-
-    def __exit__(self, *exc) -> None:
-        self.bar.close()

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 GROUP_CHUNKS = 64  # changed articles are embedded and written in groups of about this many chunks
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (articles done, chunks embedded) since the last call
 
 
 def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Settings,
@@ -40,7 +40,7 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
         articles = [_mark_copy(a, copies.get(a.id, "")) for a in loaded.articles]
         report = IngestReport(articles=len(articles), skipped=list(loaded.skipped),
                               duplicates=sorted((canonical, copy) for copy, canonical in copies.items()))
-        advance = progress_factory(len(articles)) if progress_factory else (lambda n: None)
+        advance = progress_factory(len(articles)) if progress_factory else (lambda n, chunks: None)
         group: list[tuple[Article, list[Chunk]]] = []
         grouped = 0  # chunks in the group (a near-copy counts one: its headline is embedded)
         for article in articles:
@@ -48,7 +48,7 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
             if previous and previous.get("content_hash") == article.content_hash:
                 report.articles_unchanged += 1
                 report.unchanged += len(store.chunk_hashes(article.id))
-                advance(1)
+                advance(1, 0)
                 continue
             if previous:
                 report.articles_updated += 1
@@ -60,10 +60,10 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
             grouped += len(chunks) or 1
             if grouped >= GROUP_CHUNKS:
                 _index_group(group, store, embedder, str(root), report)
-                advance(len(group))
+                advance(len(group), grouped)
                 group, grouped = [], 0
         _index_group(group, store, embedder, str(root), report)
-        advance(len(group))
+        advance(len(group), grouped)
         current = {a.id for a in articles}
         for article_id, meta in existing.items():
             if meta.get("root") == str(root) and article_id not in current:
