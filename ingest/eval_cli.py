@@ -41,6 +41,9 @@ def register(subparsers) -> None:
                         help="run the MultiHop-RAG sample in DIR over a corpus built from its evidence")
     parser.add_argument("--rgb", type=Path, default=None, metavar="FILE",
                         help="run RGB's counterfactual set (en_fact.json): true and false passages in one corpus")
+    parser.add_argument("--report", type=Path, default=None, metavar="FILE.html",
+                        help="also write one self-contained HTML page: bars per question type for each system, "
+                             "the latency distribution and the list of misses, per test set")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
     parser.add_argument("--all", dest="all_sets", action="store_true",
                         help="every shipped set in one table (the news set and its rewordings, the harbour corpus "
@@ -96,6 +99,7 @@ def run(args, settings: Settings) -> int:
         raise BadInput("--compare names must be unique")
     if args.limit is not None and args.limit < 1:
         raise BadInput("--limit must be at least 1")
+    check_report_path(args.report)
     if args.all_sets:
         if args.testset or variants:
             raise BadInput("--all runs the shipped sets: give no TESTSET and no --compare with it")
@@ -138,7 +142,26 @@ def run(args, settings: Settings) -> int:
     except OSError as exc:
         raise BadInput(f"cannot write the report to {json_path}: {exc.strerror}") from None
     print(f"\nwrote {json_path} and {md_path}")
+    if args.report:
+        write_html(args.report, [(testset.name, result)])
     return 0
+
+
+def check_report_path(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in {".html", ".htm"}:
+        raise BadInput(f"the report is an HTML page: give a file ending in .html, not {path.name}")
+
+
+def write_html(path: Path, sets) -> None:
+    """The self-contained HTML report of (label, EvalRun) pairs."""
+    from qa.eval_html import render_report
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_report(sets), encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write the report to {path}: {exc.strerror}") from None
+    print(f"wrote {path}")
 
 
 def score_set(testset, settings: Settings, root: Path, external: bool, variants=(), ours=None, label: str = ""):
@@ -253,6 +276,8 @@ def run_all(args, settings: Settings) -> int:
     except OSError as exc:
         raise BadInput(f"cannot write the report to {out}: {exc.strerror}") from None
     print(f"\nwrote {out}")
+    if args.report:
+        write_html(args.report, [(r.label, r.run) for r in results])
     return 0
 
 

@@ -261,6 +261,8 @@ class CaseResult:
     flags_conflict: bool | None = None  # conflict questions: says the sources disagree (a `conflicts` entry)
     counterfactual: dict = field(default_factory=dict)  # RGB: true / false answer shown, disagreement said
     answer_text_match: bool | None = None  # the answer or an alias in the text, for every type (conflicts too)
+    expected: str = ""  # the gold answer ("" for an unanswerable question: a refusal is expected)
+    cited_titles: tuple[str, ...] = ()  # the headlines of `cited`, in the same order
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,8 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
         retrieved=tuple(p.article.id for p in ranked), cited=cited_articles,
         refusal_reason=str(answer.diagnostics.get("reason", "")) if answer.refused else "",
         filters=dict(answer.diagnostics.get("filters_from_question") or {}),
+        expected="" if case.unanswerable else case.answer,
+        cited_titles=tuple(_titles(answer).get(a, "") for a in cited_articles),
     )
     if scoring == "multihop":
         result = _with_multihop(result, case, ranked, answer)
@@ -378,6 +382,10 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
         result = replace(result, counterfactual=counterfactual_scores(said, bool(answer.conflicts), answers,
                                                                        case.wrong_answers))
     return result
+
+
+def _titles(answer: Answer) -> dict[str, str]:
+    return {c.article_id: c.title for c in answer.citations}
 
 
 def resolve_sources(sources: Sequence[str], seen: Sequence[str]) -> tuple[str, ...]:
@@ -412,7 +420,7 @@ def _failed(case: TestCase, error: str) -> CaseResult:
         cites_all_sources=False if case.type == "conflict" else None,
         flags_conflict=False if case.type == "conflict" else None,
         retrieve_ms=0.0, answer_ms=0.0, total_ms=0.0, gold_sources=len(set(case.sources)),
-        gold_quotes=len(case.evidence), error=error,
+        gold_quotes=len(case.evidence), error=error, expected="" if case.unanswerable else case.answer,
     )
 
 
