@@ -15,7 +15,6 @@ from typing import Protocol
 
 from qa import metrics
 from qa.errors import BadInput, QAError
-from qa.rgb import counterfactual_scores
 from qa.schema import Answer, Passage
 
 RETRIEVAL_DEPTH = 10  # passages ranked per question for hit@k and MRR
@@ -379,7 +378,7 @@ def score_case(case: TestCase, ranked: Sequence[Passage], answer: Answer, scorin
     if scoring == "multihop":
         result = _with_multihop(result, case, ranked, answer)
     if scoring == "counterfactual":
-        result = replace(result, counterfactual=counterfactual_scores(said, bool(answer.conflicts), answers,
+        result = replace(result, counterfactual=metrics.counterfactual_scores(said, bool(answer.conflicts), answers,
                                                                        case.wrong_answers))
     return result
 

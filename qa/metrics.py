@@ -236,3 +236,12 @@ def multihop_retrieval(retrieved: Sequence[str], gold_facts: Sequence[str]) -> M
 def multihop_answer_correct(prediction: str, gold: str) -> bool:
     """MultiHop-RAG's QA rule: the lower-cased prediction shares a whitespace token with the gold."""
     return bool(set(prediction.lower().split()) & set(gold.lower().split()))
+
+
+def counterfactual_scores(said: str, flagged: bool, answers: tuple[str, ...], wrong: tuple[str, ...]) -> dict:
+    """What the reader is shown (`said`: the short answer and the text, "" for a refusal): the true
+    answer, the false one, a disagreement said."""
+    true_shown = answer_matches(said, answers)
+    false_shown = answer_matches(said, wrong)
+    return {"true_shown": true_shown, "false_shown": false_shown, "flagged": flagged,
+            "detected": flagged and true_shown and false_shown, "misled": false_shown and not true_shown}

@@ -9,7 +9,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from qa import metrics
 from qa.errors import BadInput
 
 RGB_NOTE = ("RGB en_fact sample: every item's correct, counterfactual and noise passages are articles of one "
@@ -42,15 +41,6 @@ def load_rgb(path: Path):
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise BadInput(f"cannot read the RGB file {path}: {exc}") from None
     return TestSet(f"RGB {path.name}", tuple(cases), scoring="counterfactual", note=RGB_NOTE), corpus
-
-
-def counterfactual_scores(said: str, flagged: bool, answers: tuple[str, ...], wrong: tuple[str, ...]) -> dict:
-    """What the reader is shown (`said`: the short answer and the text, "" for a refusal): the true
-    answer, the false one, a disagreement said."""
-    true_shown = metrics.answer_matches(said, answers)
-    false_shown = metrics.answer_matches(said, wrong)
-    return {"true_shown": true_shown, "false_shown": false_shown, "flagged": flagged,
-            "detected": flagged and true_shown and false_shown, "misled": false_shown and not true_shown}
 
 
 def _flat(value) -> list[str]:

@@ -379,7 +379,7 @@ def test_rgb_adapter_makes_every_passage_an_article_that_does_not_say_whether_it
 
 
 def test_counterfactual_scores_say_what_the_reader_sees():
-    from qa.rgb import counterfactual_scores
+    from qa.metrics import counterfactual_scores
 
     both = Answer(question="q", text="The sources disagree. In Tampa, Florida [1]. In Glendale, Arizona [2].",
                   sentences=(), citations=(), refused=False, conflicts=(Conflict(topic="version", versions=()),))
