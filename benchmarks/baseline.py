@@ -27,9 +27,9 @@ def build(corpus_dir: Path, path: Path, sentence_vecs: np.ndarray, title_vecs: n
     """The tutorial index for the corpus at `path` (reused while its marker matches)."""
     from benchmarks.synthetic import NOISE, chunk_vectors, write_batch
     from ingest.load import load_folder
-    from qa.baselines import TUTORIAL_ROOT, split_tutorial
-    from qa.embeddings import DIMENSION, MODEL_NAME
-    from qa.store import ChromaStore
+    from qa.evaluation.baselines import TUTORIAL_ROOT, split_tutorial
+    from qa.index.embeddings import DIMENSION, MODEL_NAME
+    from qa.index.store import ChromaStore
 
     manifest = json.loads((corpus_dir / "_manifest.json").read_text())
     key = {"build": BUILD_VERSION, "corpus": manifest["sha256"], "noise": NOISE, "seed": seed}
@@ -59,8 +59,8 @@ def build(corpus_dir: Path, path: Path, sentence_vecs: np.ndarray, title_vecs: n
 
 
 def tutorial(path: Path, embedder):
-    """qa.baselines.TutorialPipeline over the index at `path`; `.ask(question)` is what is timed."""
-    from qa.baselines import TutorialPipeline
-    from qa.store import ChromaStore
+    """qa.evaluation.baselines.TutorialPipeline over the index at `path`; `.ask(question)` is what is timed."""
+    from qa.evaluation.baselines import TutorialPipeline
+    from qa.index.store import ChromaStore
 
     return TutorialPipeline(ChromaStore.open(_settings(path), embedder.name, embedder.dimension), embedder)

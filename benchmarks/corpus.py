@@ -67,7 +67,7 @@ def _clean(text: str) -> str:
 def load_pool(seeds_dir: Path, multihop_dir: Path = MULTIHOP) -> Pool:
     """Base records and sentences from the seeds (cleaned by our loader) and MultiHop-RAG evidence."""
     from ingest.load import load_folder
-    from qa.sentences import split_sentences
+    from qa.language.sentences import split_sentences
 
     records: list[Record] = []
     sentences: dict[str, str] = {}  # text -> category

@@ -20,11 +20,11 @@ from benchmarks.procs import peak_rss_mb
 def texts_ingest_embeds(corpus: Path, settings) -> list[str]:
     from ingest.chunk import chunk_article
     from ingest.load import load_folder
-    from ingest.pipeline import _embedding_text
+    from ingest.pipeline import embedding_text
 
     out = []
     for article in load_folder(corpus).articles:
-        out += [_embedding_text(article, c.text)
+        out += [embedding_text(article, c.text)
                 for c in chunk_article(article, settings.chunk_tokens, settings.chunk_overlap_tokens)]
     return out
 
@@ -46,7 +46,7 @@ def split(corpus: Path, parts: int, out: Path) -> list[Path]:
 
 def run(mode: str, corpus: Path, data_dir: Path, fresh: bool = True, rerun: bool = True) -> dict:
     from qa.config import Settings
-    from qa.embeddings import MiniLMEmbedder
+    from qa.index.embeddings import MiniLMEmbedder
 
     settings = Settings(data_dir=data_dir)
     embedder = MiniLMEmbedder(threads=settings.embed_threads, batch_size=settings.embed_batch)
@@ -59,7 +59,7 @@ def run(mode: str, corpus: Path, data_dir: Path, fresh: bool = True, rerun: bool
         return {"mode": mode, "chunks": len(texts), "seconds": round(seconds, 2),
                 "chunks_per_s": round(len(texts) / seconds, 2), "peak_rss_mb": peak_rss_mb()}
     from ingest.pipeline import ingest_path
-    from qa.store import ChromaStore
+    from qa.index.store import ChromaStore
 
     if fresh:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -18,7 +18,7 @@ def seed_index(cache: Path, embedder) -> dict:
     """The seeds ingested for real (the start-up benchmark's index)."""
     from ingest.pipeline import ingest_path
     from qa.config import Settings
-    from qa.store import ChromaStore
+    from qa.index.store import ChromaStore
 
     data_dir = cache / "index-seed"
     settings = Settings(data_dir=data_dir)
@@ -28,7 +28,7 @@ def seed_index(cache: Path, embedder) -> dict:
 
 
 def run(cache: Path, sizes: list[int], ingest_chunks: int, seed: int) -> dict:
-    from qa.embeddings import MiniLMEmbedder
+    from qa.index.embeddings import MiniLMEmbedder
 
     started = time.perf_counter()
     pool = load_pool(REPO / "seeds")

@@ -20,10 +20,10 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
     from benchmarks.baseline import tutorial as tutorial_pipeline
     from qa.assistant import Assistant
     from qa.config import Settings
-    from qa.corpus import CorpusSnapshot
-    from qa.embeddings import MiniLMEmbedder
+    from qa.index.corpus import CorpusSnapshot
+    from qa.index.embeddings import MiniLMEmbedder
     from qa.errors import QAError
-    from qa.store import ChromaStore
+    from qa.index.store import ChromaStore
 
     builds = {"n": 0}
     original = CorpusSnapshot.build.__func__

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.procs import REPO, Server, clean_env, production_available
 
-MODEL_ONLY = "import chromadb; from qa.embeddings import MiniLMEmbedder; MiniLMEmbedder()"
+MODEL_ONLY = "import chromadb; from qa.index.embeddings import MiniLMEmbedder; MiniLMEmbedder()"
 
 
 def model_only_s() -> float:

@@ -54,7 +54,7 @@ def build_index(corpus_dir: Path, data_dir: Path, pool: Pool, sentence_vecs: np.
     from ingest.chunk import chunk_article
     from ingest.load import load_folder
     from qa.config import Settings
-    from qa.store import ChromaStore
+    from qa.index.store import ChromaStore
 
     marker = data_dir / "built.json"
     manifest = json.loads((corpus_dir / "_manifest.json").read_text())
@@ -99,14 +99,14 @@ def write_batch(store, items: list[tuple], root: str) -> None:
     """Several articles in two Chroma calls, in the order ingest uses (chunks first, then the article
     records that make them visible). ChromaStore writes one article per call; this is the batched
     variant proposed for ingest (see the report), built from the store's own record layout."""
-    from qa.store import _chunk_meta
+    from qa.index.store import chunk_meta
 
     chunks = [(a, c) for a, cs, _ in items for c in cs]
     if chunks:
         vectors = np.concatenate([v for _, cs, v in items if len(cs)])
         store._guard(lambda: store._chunks.upsert(
             ids=[c.id for _, c in chunks], embeddings=vectors.tolist(), documents=[c.text for _, c in chunks],
-            metadatas=[_chunk_meta(a, c) for a, c in chunks]))
+            metadatas=[chunk_meta(a, c) for a, c in chunks]))
     for lo in range(0, len(items), 256):
         part = items[lo : lo + 256]
         store._guard(lambda part=part: store._articles.upsert(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from qa import tokens
+from qa.index import tokens
 from qa.schema import Article, Chunk
-from qa.sentences import Sentence, split_sentences
+from qa.language.sentences import Sentence, split_sentences
 
 
 def chunk_article(article: Article, max_tokens: int = 160, overlap_tokens: int = 40) -> list[Chunk]:

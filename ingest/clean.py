@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from qa.dates import MONTH_PATTERN
+from qa.language.dates import MONTH_PATTERN
 
 _CHROME = {
     "log in", "login", "sign in", "sign up", "subscribe", "try pro", "ad", "advertisement", "menu",

@@ -19,8 +19,8 @@ def register(subparsers) -> None:
 
 def run(args, settings: Settings) -> int:
     from ingest.pipeline import ingest_path
-    from qa.embeddings import MiniLMEmbedder
-    from qa.store import ChromaStore
+    from qa.index.embeddings import MiniLMEmbedder
+    from qa.index.store import ChromaStore
 
     root = args.path or settings.seeds_dir
     if not root.exists():

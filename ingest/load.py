@@ -16,9 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ingest.clean import clean_paragraphs, is_chrome, paragraphs
-from qa.dates import parse_date, valid_iso
+from qa.language.dates import parse_date, valid_iso
 from qa.schema import Article
-from qa.sentences import split_sentences
+from qa.language.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 

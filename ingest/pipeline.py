@@ -18,9 +18,9 @@ from ingest.dedupe import find_copies
 from ingest.load import content_hash, load_folder
 from ingest.lock import ingest_lock
 from qa.config import Settings
-from qa.embeddings import Embedder
+from qa.index.embeddings import Embedder
 from qa.schema import Article, Chunk, IngestReport
-from qa.store import ChromaStore
+from qa.index.store import ChromaStore
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _index_group(group: list[tuple[Article, list[Chunk]]], store: ChromaStore, e
     # a near-copy keeps its article record (listed, citable by id) but no searchable chunks: its vector
     # is its headline's
     texts = [t for article, chunks in group for t in (
-        [_embedding_text(article, c.text) for c in chunks] if chunks else [article.title or article.body[:500]])]
+        [embedding_text(article, c.text) for c in chunks] if chunks else [article.title or article.body[:500]])]
     vectors = embedder.embed(texts)
     old = store.chunk_hashes_by_article([article.id for article, _ in group])
     items, rows, records, stale, at = [], [], [], [], 0
@@ -117,6 +117,6 @@ def _index_group(group: list[tuple[Article, list[Chunk]]], store: ChromaStore, e
     store.commit_articles(records, root)
 
 
-def _embedding_text(article: Article, text: str) -> str:
+def embedding_text(article: Article, text: str) -> str:
     """What is embedded for a chunk: its article's headline gives the passage its context."""
     return f"{article.title}\n{text}" if article.title else text

@@ -9,23 +9,23 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 
-from qa import verdicts
-from qa.answer import ExtractiveAnswerer
+from qa.answering import verdicts
+from qa.answering.answer import ExtractiveAnswerer
 from qa.config import Settings
-from qa.conflicts import asks_for_verdict
-from qa.conversation import condense
-from qa.corpus import CorpusSnapshot
-from qa.embeddings import Embedder, MiniLMEmbedder
+from qa.answering.conflicts import asks_for_verdict
+from qa.retrieval.conversation import condense
+from qa.index.corpus import CorpusSnapshot
+from qa.index.embeddings import Embedder, MiniLMEmbedder
 from qa.errors import BadInput, IndexEmpty
-from qa.llm import LLMAnswerer
-from qa.parts import completed, joined, split_parts
-from qa.places import asks_for_several
-from qa.question import analyse, profiled_name
-from qa.retrieve import RetrievalConfig, Retrieved, Retriever
+from qa.answering.llm import LLMAnswerer
+from qa.answering.parts import completed, joined, split_parts
+from qa.answering.places import asks_for_several
+from qa.answering.question import analyse, profiled_name
+from qa.retrieval.retrieve import RetrievalConfig, Retrieved, Retriever
 from qa.schema import Answer, Article, Filters, Passage
-from qa.scope import scoped
-from qa.store import ChromaStore
-from qa.text import spelled_amounts
+from qa.retrieval.scope import scoped
+from qa.index.store import ChromaStore
+from qa.language.text import spelled_amounts
 
 log = logging.getLogger(__name__)
 

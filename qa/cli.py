@@ -65,7 +65,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def filters_from(args) -> Filters:
-    from qa.filters import parse_filters
+    from qa.retrieval.filters import parse_filters
 
     return parse_filters({"outlet": args.outlet, "since": args.since, "until": args.until})
 

@@ -30,7 +30,7 @@ def _clean_env(monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from qa.embeddings import MiniLMEmbedder
+    from qa.index.embeddings import MiniLMEmbedder
 
     return MiniLMEmbedder(threads=2)
 
@@ -40,7 +40,7 @@ def make_settings(tmp: Path, **changes) -> Settings:
 
 
 def open_store(settings: Settings, embedder):
-    from qa.store import ChromaStore
+    from qa.index.store import ChromaStore
 
     return ChromaStore.open(settings, embedder.name, embedder.dimension)
 
@@ -69,9 +69,9 @@ def assistant(seeded_settings, embedder):
 
 @pytest.fixture(scope="session")
 def harbour_assistant(tmp_path_factory, embedder):
-    """An Assistant over the second corpus the project ships (qa/testsets/harbour), ingested once."""
+    """An Assistant over the second corpus the project ships (qa/evaluation/testsets/harbour), ingested once."""
     from qa.assistant import Assistant
-    from qa.evaluate import shipped_corpus
+    from qa.evaluation.evaluate import shipped_corpus
 
     settings = make_settings(tmp_path_factory.mktemp("harbour"))
     ingest(shipped_corpus("harbour"), settings, embedder)

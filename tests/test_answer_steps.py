@@ -1,4 +1,4 @@
-"""General answering steps, each shown on the second corpus (qa/testsets/harbour) as well as the seeds:
+"""General answering steps, each shown on the second corpus (qa/evaluation/testsets/harbour) as well as the seeds:
 initialisms read in the passages' words, "how many" counts, and "which X" wants a named X (a near miss
 that mentions an X without naming it, or never mentions one, is refused), quotes given to their speaker, and
 an outlet's later figure read as an update, not a disagreement."""
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.initialisms import spelled_out
-from qa.question import analyse
-from qa.short_answer import named_spans, short_answer
+from qa.language.initialisms import spelled_out
+from qa.answering.question import analyse
+from qa.answering.short_answer import named_spans, short_answer
 
 # ---- initialisms ------------------------------------------------------------------------------------
 
@@ -96,13 +96,13 @@ def test_a_quote_with_its_speaker_named_is_left_as_it_is(assistant):
 
 
 def statement(n, text, outlet, published, article=None):
-    from qa.conflicts import Statement
+    from qa.answering.conflicts import Statement
 
     return Statement(n, text, article or f"{outlet}-{published}", "t", outlet, published)
 
 
 def test_an_outlets_later_figure_updates_its_own_and_other_outlets_figures_disagree():
-    from qa.conflicts import find_conflicts
+    from qa.answering.conflicts import find_conflicts
 
     question, kind = "How many ferry jobs would the closure eliminate?", "count"
     info = analyse(question)
@@ -118,7 +118,7 @@ def test_an_outlets_later_figure_updates_its_own_and_other_outlets_figures_disag
 
 
 def test_numbers_that_do_not_answer_the_question_are_no_rival_figures():
-    from qa.conflicts import find_conflicts
+    from qa.answering.conflicts import find_conflicts
 
     question = "How much is the ferry subsidy?"
     info = analyse(question)
@@ -138,7 +138,7 @@ def test_a_revised_count_in_the_harbour_corpus_is_no_disagreement(harbour_assist
 
 
 def test_a_question_in_two_parts_is_split_where_a_second_question_begins():
-    from qa.parts import completed, split_parts
+    from qa.answering.parts import completed, split_parts
 
     assert split_parts("Who leads the union, and on what day did it file its complaint?") == [
         "Who leads the union?", "on what day did it file its complaint?"]
@@ -186,7 +186,7 @@ def test_a_follow_up_is_completed_into_a_question_a_reader_would_recognise(harbo
 
 
 def test_a_follow_up_about_a_thing_is_asked_after_the_question_it_follows():
-    from qa.conversation import condense
+    from qa.retrieval.conversation import condense
 
     history = ({"role": "user", "content": "What would replace the Eastbank ferry crossing?"},
                {"role": "assistant", "content": "an express bus [1]"})
@@ -243,7 +243,7 @@ def test_a_follow_up_is_read_for_what_it_asks_not_for_the_question_it_follows():
 
 
 def test_last_year_in_an_article_is_the_year_before_its_date_and_counts_for_that_year(harbour_assistant):
-    from qa.dates import relative_years
+    from qa.language.dates import relative_years
 
     assert relative_years("the ferry carried 1.4 million trips last year", "2027-03-03") == {"2026"}
     assert relative_years("service ends next year", "2027-03-03") == {"2028"}
@@ -272,7 +272,7 @@ def test_which_newspaper_is_the_one_an_article_cites_when_it_cites_one(assistant
 
 
 def test_amounts_written_short_are_spelled_as_articles_write_them():
-    from qa.text import spelled_amounts
+    from qa.language.text import spelled_amounts
 
     assert spelled_amounts("a $1.5bn fund for 40k people and $23m") == "a $1.5 billion fund for 40 thousand people and $23 million"
     assert spelled_amounts("5 m away in 2026") == "5 m away in 2026"
@@ -326,7 +326,7 @@ def test_a_noun_phrase_search_is_answered_like_the_question(harbour_assistant):
 
 
 def test_joined_parts_number_their_sources_by_passage_as_any_answer_does():
-    from qa.parts import joined
+    from qa.answering.parts import joined
     from qa.schema import Answer, AnswerSentence, Citation
 
     def cited(n, article, start):

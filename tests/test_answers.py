@@ -5,10 +5,10 @@ from dataclasses import replace
 
 import pytest
 
-from qa.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
-from qa.question import analyse
-from qa.text import stem, terms
-from qa.verify import claims, supported
+from qa.answering.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
+from qa.answering.question import analyse
+from qa.language.text import stem, terms
+from qa.answering.verify import claims, supported
 
 
 def _statement(n, text, article, coverage=1.0):
@@ -229,7 +229,7 @@ def test_bad_questions_are_rejected(assistant, question):
 
 
 def test_short_answer_never_ends_on_a_function_word():
-    from qa.short_answer import short_answer
+    from qa.answering.short_answer import short_answer
 
     info = analyse("How much money was pledged?")
     assert short_answer(info, "The fund pledged 12,000 euros and more later.") == "12,000 euros"
@@ -261,7 +261,7 @@ def _located(article, text):
 
 
 def test_places_count_only_beside_what_is_asked_and_a_country_beside_its_city_is_dropped():
-    from qa.places import answer_places, asks_for_several
+    from qa.answering.places import answer_places, asks_for_several
 
     info = analyse("Where have the Russia-Ukraine talks been held?")
     assert asks_for_several(info) and not asks_for_several(analyse("Where is Donetsk?"))
@@ -296,7 +296,7 @@ def test_asked_what_someone_said_the_sentence_naming_them_brings_their_quoted_wo
 
 
 def test_words_for_the_same_act_match_each_other_and_other_words_do_not():
-    from qa.synonyms import canonical_terms
+    from qa.language.synonyms import canonical_terms
 
     assert canonical_terms("Did they take part?") & canonical_terms("without the participation of the US")
     assert canonical_terms("hand over Donbas") & canonical_terms("give up Donbas") - canonical_terms("Donbas")
@@ -331,7 +331,7 @@ def test_several_places_are_read_from_deeper_in_the_ranking(assistant):
 
 
 def test_a_sentence_printed_with_another_name_or_number_is_a_rewrite_and_a_spelling_is_not():
-    from qa.verify import rewritten_claims
+    from qa.answering.verify import rewritten_claims
 
     tampa = "The game was played on February 7, 2021, at Raymond James Stadium in Tampa, Florida."
     assert rewritten_claims(tampa, tampa.replace("Tampa, Florida", "Glendale, Arizona")) == (
@@ -406,7 +406,7 @@ def test_a_short_question_without_names_is_answered_past_a_low_cosine_when_a_sen
 
 
 def test_a_verdict_word_in_the_question_is_the_claim_not_what_a_sentence_must_be_about(assistant):
-    from qa.answer import ExtractiveAnswerer
+    from qa.answering.answer import ExtractiveAnswerer
     from qa.schema import Filters
 
     question = "Have the US and Ukraine agreed on security guarantees?"
@@ -424,7 +424,7 @@ def test_a_year_counts_nothing_and_a_percentage_needs_per_cent(assistant):
     # "... part of Russia following 2022 referendums" gave "2022 referendums" for a share it never states
     answer = assistant.ask("What percentage of Donetsk does Ukraine hold?")
     assert answer.refused and answer.diagnostics["reason"] == "no passage states the number asked for"
-    from qa.short_answer import short_answer
+    from qa.answering.short_answer import short_answer
 
     info = analyse("How many referendums were held?")
     assert short_answer(info, "Russia annexed four regions following 2022 referendums.") == ""
@@ -441,7 +441,7 @@ def test_the_numbered_parts_of_a_plan_are_each_shown_in_order(assistant):
 
 
 def test_a_yes_no_question_is_read_for_what_each_sentence_says_of_the_claim_it_tests():
-    from qa.conflicts import verdict_claim
+    from qa.answering.conflicts import verdict_claim
 
     claim = verdict_claim("Have the US and Ukraine agreed on security guarantees?")
     assert "agre" in claim and verdict_claim("Who agreed to the plan?") == frozenset()  # no yes/no, no claim

@@ -4,8 +4,8 @@ import pytest
 
 from ingest.chunk import chunk_article
 from ingest.load import build_article, load_folder
-from qa import tokens
-from qa.sentences import split_sentences
+from qa.index import tokens
+from qa.language.sentences import split_sentences
 from tests.conftest import SEEDS
 
 

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from qa.eval_suite import consistency, verdict
-from qa.evaluate import (
+from qa.evaluation.suite import consistency, verdict
+from qa.evaluation.evaluate import (
     SHIPPED_SETS,
     TestCase,
     TestSet,
@@ -25,7 +25,7 @@ from qa.evaluate import (
 )
 from tests.conftest import ROOT, SEEDS
 
-TESTSETS = ROOT / "qa" / "testsets"
+TESTSETS = ROOT / "qa" / "evaluation" / "testsets"
 HARBOUR = TESTSETS / "harbour"
 FORMAT_TYPES = {"single", "multi", "unanswerable", "conflict", "temporal", "attribution", "followup"}
 COPIED = ("answer", "aliases", "sources", "evidence", "type", "difficulty", "history")
@@ -133,7 +133,7 @@ def test_a_syndicated_source_counts_in_either_copy():
 
 
 def test_a_follow_up_is_asked_with_its_history(assistant):
-    from qa.evaluate import AssistantSystem
+    from qa.evaluation.evaluate import AssistantSystem
 
     history = [{"role": "user", "content": "How many prisoners of war did Russia and Ukraine agree to exchange?"},
                {"role": "assistant", "content": "They agreed to exchange 314 prisoners of war."}]

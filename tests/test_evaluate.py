@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from qa.errors import BadInput, QAError
-from qa.eval_report import failures, format_markdown, format_table
-from qa.evaluate import (
+from qa.evaluation.report import failures, format_markdown, format_table
+from qa.evaluation.evaluate import (
     AssistantSystem,
     TestCase,
     TestSet,
@@ -42,7 +42,7 @@ def test_shipped_test_set_evidence_is_verbatim_in_its_source_files():
 
 
 def test_shipped_test_set_follows_the_dev_set_format():
-    raw = [json.loads(line) for line in (SEEDS.parent / "qa" / "testsets" / "news.jsonl").read_text().splitlines()]
+    raw = [json.loads(line) for line in (SEEDS.parent / "qa" / "evaluation" / "testsets" / "news.jsonl").read_text().splitlines()]
     assert all(set(r) == {"id", "question", "answer", "aliases", "sources", "evidence", "type", "difficulty"}
                for r in raw)
     assert len({r["id"] for r in raw}) == len(raw)
@@ -196,7 +196,7 @@ def test_evaluate_summarises_overall_and_per_type_and_survives_a_failing_questio
 
 @pytest.fixture(scope="module")
 def seed_run(assistant):
-    from qa.baselines import standard_baselines
+    from qa.evaluation.baselines import standard_baselines
 
     picked, seen = [], set()
     for case in shipped_testset().cases:  # one question of each type
@@ -229,7 +229,7 @@ def test_tutorial_baseline_is_the_tutorial_pipeline(seed_run, assistant):
     tutorial = run.system("tutorial")
     assert not any(c.refused for c in tutorial.cases)  # it never abstains
     assert all(len(c.cited) <= 4 for c in tutorial.cases)
-    from qa.baselines import TutorialPipeline
+    from qa.evaluation.baselines import TutorialPipeline
 
     pipeline = TutorialPipeline.build(assistant.store.articles(), assistant.settings, assistant.embedder)
     assert pipeline.index(assistant.store.articles()) == 0  # already in step: nothing re-embedded
@@ -365,7 +365,7 @@ def write_rgb(path):
 
 
 def test_rgb_adapter_makes_every_passage_an_article_that_does_not_say_whether_it_is_true(tmp_path):
-    from qa.rgb import load_rgb
+    from qa.evaluation.rgb import load_rgb
 
     testset, corpus = load_rgb(write_rgb(tmp_path / "en_fact.json"))
     assert testset.scoring == "counterfactual" and [c.type for c in testset.cases] == ["counterfactual"] * 2
@@ -379,7 +379,7 @@ def test_rgb_adapter_makes_every_passage_an_article_that_does_not_say_whether_it
 
 
 def test_counterfactual_scores_say_what_the_reader_sees():
-    from qa.metrics import counterfactual_scores
+    from qa.evaluation.metrics import counterfactual_scores
 
     both = Answer(question="q", text="The sources disagree. In Tampa, Florida [1]. In Glendale, Arizona [2].",
                   sentences=(), citations=(), refused=False, conflicts=(Conflict(topic="version", versions=()),))

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from qa.errors import IndexMismatch, IngestLocked
-from qa.store import ChromaStore
+from qa.index.store import ChromaStore
 from tests.conftest import SEEDS, ingest, make_settings, open_store
 
 

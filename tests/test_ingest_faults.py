@@ -125,7 +125,7 @@ def test_a_locked_index_is_waited_for_and_a_lasting_failure_is_store_unavailable
     import sqlite3
 
     from qa.errors import StoreUnavailable
-    from qa.store import LOCKED_RETRY_S, ChromaStore
+    from qa.index.store import LOCKED_RETRY_S, ChromaStore
 
     calls, waits = [], []
 
@@ -155,7 +155,7 @@ def test_a_locked_index_is_waited_for_and_a_lasting_failure_is_store_unavailable
 
 
 def test_a_new_index_created_by_two_processes_at_once_is_retried_not_failed():
-    from qa.store import LOCKED_RETRY_S, _opened
+    from qa.index.store import LOCKED_RETRY_S, _opened
 
     attempts, waits = [], []
 

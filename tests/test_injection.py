@@ -58,7 +58,7 @@ TARGETED = [
 
 
 def set_questions() -> list[str]:
-    return [json.loads(line)["question"] for line in (ROOT / "qa" / "testsets" / "news.jsonl").open(encoding="utf-8")]
+    return [json.loads(line)["question"] for line in (ROOT / "qa" / "evaluation" / "testsets" / "news.jsonl").open(encoding="utf-8")]
 
 
 def index_with(tmp_path, seeded_settings, embedder, name: str, text: str, **changes) -> Settings:

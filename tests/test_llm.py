@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from qa.answer import ExtractiveAnswerer
-from qa.llm import LLMAnswerer, fence, load_prompt
+from qa.answering.answer import ExtractiveAnswerer
+from qa.answering.llm import LLMAnswerer, fence, load_prompt
 from tests.conftest import ROOT, free_port
 from tests.openai_replay import ReplayServer
 
@@ -272,9 +272,9 @@ def test_prompt_injection_stays_inside_its_passage(seeded_settings, retrieved, n
 
 
 def test_construction_is_lazy():
-    """Importing qa.llm loads no client library and constructing the answerer opens no connection."""
-    code = ("import sys, qa.llm; from qa.config import Settings; from qa.answer import ExtractiveAnswerer; "
-            "llm = qa.llm.LLMAnswerer(Settings(llm_base_url='http://127.0.0.1:9/v1', llm_model='m'), ExtractiveAnswerer()); "
+    """Importing qa.answering.llm loads no client library and constructing the answerer opens no connection."""
+    code = ("import sys, qa.answering.llm; from qa.config import Settings; from qa.answering.answer import ExtractiveAnswerer; "
+            "llm = qa.answering.llm.LLMAnswerer(Settings(llm_base_url='http://127.0.0.1:9/v1', llm_model='m'), ExtractiveAnswerer()); "
             "print('langchain_openai' in sys.modules, 'openai' in sys.modules, llm._model is None)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "True"]

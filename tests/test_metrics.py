@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa import metrics
+from qa.evaluation import metrics
 
 
 # ---- evidence quotes ---------------------------------------------------------------------------

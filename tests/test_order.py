@@ -1,7 +1,7 @@
 """Questions about the order of two events: parsing, dating and the answer they get."""
 
-from qa import order
-from qa.question import analyse
+from qa.answering import order
+from qa.answering.question import analyse
 
 
 def test_ordering_questions_are_parsed_into_their_two_events():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from qa.refusal import QUOTE_CHARS, closest, quote_span
+from qa.answering.refusal import QUOTE_CHARS, closest, quote_span
 from qa.schema import ArticleMeta, Passage
 
 

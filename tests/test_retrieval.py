@@ -5,10 +5,10 @@ import shutil
 
 import pytest
 
-from qa.conversation import condense
-from qa.retrieve import RetrievalConfig, Retriever
+from qa.retrieval.conversation import condense
+from qa.retrieval.retrieve import RetrievalConfig, Retriever
 from qa.schema import Filters
-from qa.scope import date_bounds, named_outlet
+from qa.retrieval.scope import date_bounds, named_outlet
 from tests.conftest import SEEDS, ingest, make_settings, open_store
 
 
@@ -132,7 +132,7 @@ def test_a_re_post_that_changes_a_figure_is_no_copy_and_the_answer_shows_both(tm
 
 def test_filter_dates_are_validated_and_normalised():
     from qa.errors import BadInput
-    from qa.filters import parse_filters
+    from qa.retrieval.filters import parse_filters
 
     assert parse_filters({"since": "2026-2-5", "until": "2026-02-18"}) == Filters(since="2026-02-05", until="2026-02-18")
     for bad in ({"since": "2026-02-30"}, {"until": "Feb 5"}, {"since": "2026-02-10", "until": "2026-02-01"},

@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.question import analyse
-from qa.short_answer import short_answer
+from qa.answering.question import analyse
+from qa.answering.short_answer import short_answer
 
 
 def said(question: str, sentence: str) -> str:

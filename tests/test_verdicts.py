@@ -1,13 +1,13 @@
 """Yes/no questions get a verdict: each claim checked against the sentence that best states it (from the
 outlet it names), the order of two events from their dates, and "did it stay the same" from whether the
-sources give different figures. Shown on the second corpus (qa/testsets/harbour)."""
+sources give different figures. Shown on the second corpus (qa/evaluation/testsets/harbour)."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa import order
-from qa.verdicts import asks_yes_no, claims
+from qa.answering import order
+from qa.answering.verdicts import asks_yes_no, claims
 
 OUTLETS = ("Coastline Public Radio", "Metro Wire", "Portmere Gazette", "The Regional Ledger")
 
@@ -96,7 +96,7 @@ class _CountingEmbedder:
 
 
 def test_a_sentence_read_for_meaning_again_is_not_embedded_again():
-    from qa.answer import ExtractiveAnswerer
+    from qa.answering.answer import ExtractiveAnswerer
     embedder = _CountingEmbedder()
     answerer = ExtractiveAnswerer(embedder=embedder)
     sentences = ["The council passed the budget.", "The ferry closes in June."]

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 
 from qa.errors import BadInput, IndexEmpty, QAError
-from qa.filters import FILTER_FIELDS, parse_filters
+from qa.retrieval.filters import FILTER_FIELDS, parse_filters
 from qa.schema import Answer
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 from flask import Blueprint
 
-from qa import tokens
+from qa.index import tokens
 from qa.errors import BadInput, NotFound
-from qa.filters import parse_filters
+from qa.retrieval.filters import parse_filters
 from qa.schema import Answer
 from web.api import MAX_HISTORY, assistant, error_payload, json_body, parse_answerer, sse_event, sse_response
 

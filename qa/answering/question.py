@@ -1,0 +1,161 @@
+"""What a question asks for: its type (count, date, person, place, reason, general), its focus words
+and the named entities an answer must be about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answering import order
+from qa.retrieval.conversation import own_words
+from qa.language.dates import MONTH_NAMES, WEEKDAYS
+from qa.language.text import STOPWORDS, fold, terms, undot
+
+# "how has X's forecast changed?": an answer needs two moments, each with its time
+_CHANGE = re.compile(r"\bhow (has|have|had|did|does|do) \b.{0,80}\b(chang|shift|evolv|develop)(e|ed|es|ing)?\b|"
+                     r"\bwhat (has |had )?changed\b", re.I)
+_COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
+_DURATION = re.compile(r"\bhow (long|soon)\b|\bfor how long\b|\bhow much time\b", re.I)
+_DATE = re.compile(r"^\s*when\b|\bwhen (did|does|do|is|was|were|will|has|have|had|would|could)\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
+_PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b", re.I)
+_PLACE = re.compile(r"\bwhere\b|\b(which|what) (city|cities|country|countries|place|places|venues?)\b", re.I)
+# "what part has Yuri Ushakov played?", "what has Rubio done?", "what do the articles say about Dmitriev?":
+# a profile of someone across the coverage
+_PROFILE = re.compile(r"\bwhat (part|role)s? (has|have|had|did|does|do|is|was) .{1,60}\bplay|"
+                      r"\bwhat (has|have|had) \w[\w’' -]{0,40} (done|said)\s*\??\s*$|"
+                      r"\bwhat do(es)? the (articles?|sources?|reports?|coverage|papers?) (say|report|tell)s? about\b", re.I)
+# "which outlets reported the prisoner swap?": the articles' outlets are the answer ("which newspaper
+# first reported...?" asks for one, often a paper the article cites: not this)
+_OUTLETS = re.compile(r"\b(which|what) (news )?(outlets|papers|newspapers|publications|media|articles|reports)\b"
+                      r".{0,20}\b(report|cover|mention|say|said|wrote|write|carr|describ)", re.I)
+# "which outlet reported that the deficit is $23 million?": one outlet, the article's or one it cites
+_OUTLET = re.compile(r"\b(which|what) (news )?(outlet|newspaper|paper|publication|station|broadcaster|network|"
+                     r"news agency|wire service|website)\b", re.I)
+# "what did X say / tell / claim ...": the person's own words are the answer
+_ASKS_SAID = re.compile(r"\bwhat (did|does|do|has|have|had) .{1,60}\b(say|said|tell|told|claim|claimed|warn|warned|"
+                        r"write|wrote|argue|argued|mean|meant)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+# "which councillor was absent?", "what is the name of the hotel?": a named one of its kind is the answer
+# (not a time, an amount, a kind of thing, or an outlet, which have answers of their own)
+_NOT_NAMED = (r"(?!(of|day|date|time|month|year|week|hour|percentage|share|number|amount|kind|sort|type|way|part|"
+              r"role|reason|outlet|newspaper|paper|publication|station|broadcaster|media)s?\b)")
+_NAMED = re.compile(rf"^\W*which {_NOT_NAMED}[a-z]+\b(?! of\b)|\bwhat (is|was) the name of\b|\bname (the|of)\b", re.I)
+# "what was the vote?", "by what margin did it pass?", "how did the council vote?": a tally (8-5) is the answer
+_TALLY = re.compile(r"\bwhat (?:was|is|were) the (?:[\w’'-]+ ){0,3}(?:vote|score|tally|margin)\b|\bby what (?:margin|vote)\b|"
+                    r"\bhow did (?:the )?[\w’' -]{1,60}\bvote\b", re.I)
+# a question put as a question: a question word or an auxiliary opens it ("did ...", "is ...")
+_QUESTION_FORM = re.compile(r"^\W*(who|whom|whose|what|when|where|which|why|how|did|do|does|is|are|was|were|has|"
+                            r"have|had|can|could|will|would|should|name|list|tell|give|in|on|at|by|for|from|according|after|"
+                            r"before|and|but|so)\b", re.I)
+_QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b", re.I)
+# the type nouns of a noun-phrase search, most specific first
+_TYPE_NOUNS = (
+    (re.compile(r"\b(vote count|split|tally|margin)\b", re.I), "tally"),
+    (re.compile(r"\b(length|duration|period)\b|\b(crossing|journey|ride|trip|travel) time\b", re.I), "duration"),
+    (re.compile(r"\b(date|day)\b", re.I), "date"),
+    (re.compile(r"\b(cost|price|savings|revenue|value|worth)\b", re.I), "money"),
+    (re.compile(r"\b(number|count|total|turnout|ridership|headcount)\b", re.I), "count"),
+)
+_REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
+_MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
+_ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+CALENDAR_WORDS = frozenset(WEEKDAYS + MONTH_NAMES)
+_QUESTION_WORDS = {"how", "what", "when", "who", "whom", "whose", "where", "which", "why", "did", "does", "do",
+                   "is", "are", "was", "were", "has", "have", "had", "can", "could", "would", "will", "under",
+                   "besides", "according", "exactly", "in", "on", "and", "the", "a", "an", "if"}
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    kind: str  # order | outlets | outlet | tally | count | money | duration | change | date | person | named | place | profile | reason | general
+    terms: tuple[str, ...]  # stemmed content words
+    focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
+    entities: tuple[str, ...]  # capitalised names in the question, folded
+
+
+def analyse(query: str) -> QuestionInfo:
+    """What the question asks for; a follow-up's kind comes from its own words, its terms from all."""
+    question = own_words(query)
+    kind = "general"
+    if order.parse(question):
+        kind = "order"
+    elif _OUTLETS.search(question):
+        kind = "outlets"
+    elif _OUTLET.search(question):
+        kind = "outlet"
+    elif _DURATION.search(question):
+        kind = "duration"
+    elif _CHANGE.search(question):
+        kind = "change"
+    elif _TALLY.search(question):
+        kind = "tally"
+    elif _COUNT.search(question):
+        # "how many" counts things, whatever else the question names ("how many jobs will it cost?");
+        # an amount of money is asked "how much"
+        kind = "money" if _MONEY.search(question) and not _HOW_MANY.search(question) else "count"
+    elif _DATE.search(question):
+        kind = "date"
+    elif _PERSON.search(question):
+        kind = "person"
+    elif _NAMED.search(question) and (not _PLACE.search(question) or re.search(r"\bname of\b", question, re.I)):
+        kind = "named"
+    elif _PLACE.search(question):
+        kind = "place"
+    elif _PROFILE.search(question) and _entities(question):
+        kind = "profile"
+    elif _REASON.search(question):
+        kind = "reason"
+    elif not _QUESTION_FORM.match(question) and not _QUESTION_WORD.search(question):
+        kind = _typed_by_noun(question)
+    return QuestionInfo(query, kind, tuple(terms(query)), _focus(question, kind), _entities(undot(query)))
+
+
+def _typed_by_noun(query: str) -> str:
+    """A search typed as a noun phrase ("rally turnout?", "last ferry date", "notice period before the
+    layoffs") asks for what its type noun names: a length of time, a date, a tally, a count or amount."""
+    for pattern, kind in _TYPE_NOUNS:
+        if pattern.search(query):
+            return kind
+    return "general"
+
+
+def profiled_name(info: QuestionInfo) -> str:
+    """The surname a profile question is about ("ushakov" in "What part has Yuri Ushakov played?"), or ""."""
+    return _first_surname(info) if info.kind == "profile" else ""
+
+
+def asked_speaker(info: QuestionInfo) -> str:
+    """The surname of the person whose words are asked for ("What did Witkoff say the exchange showed?"),
+    or ""."""
+    return _first_surname(info) if _ASKS_SAID.search(info.text) else ""
+
+
+def _first_surname(info: QuestionInfo) -> str:
+    return info.entities[0].split()[-1] if info.entities else ""
+
+
+def _focus(question: str, kind: str) -> tuple[str, ...]:
+    """For "how many X ..." the words of X (up to the verb)."""
+    if kind != "count":
+        return ()
+    m = re.search(r"\bhow many\s+((?:[\w’'-]+\s+){0,4}?[\w’'-]+?)\s+(did|do|does|were|was|are|is|have|has|had|will|would|could|hit|in|of|on|at)\b",
+                  question, re.I)
+    if not m:
+        return ()
+    words = [w for w in fold(m.group(1)).split() if w not in STOPWORDS]
+    return tuple(terms(" ".join(words)))
+
+
+def _entities(question: str) -> tuple[str, ...]:
+    found = []
+    for m in _ENTITY.finditer(question):
+        if m.start() == len(question) - len(question.lstrip()) and " " not in m.group(0):
+            continue  # a lone capitalised first word is just the start of the sentence ("Short of ...")
+        # in hyphenated words only the capitalised parts name something ("Ukrainian-held" -> Ukrainian)
+        parts = [p for w in m.group(0).split() for p in w.split("-") if p[:1].isupper()]
+        words = [p.strip("'’\"“”") for p in parts if fold(p) not in _QUESTION_WORDS and fold(p) not in CALENDAR_WORDS]
+        words = [w.removesuffix("’s").removesuffix("'s") for w in words if w]
+        if words:
+            found.append(fold(" ".join(words)))
+    return tuple(dict.fromkeys(found))
