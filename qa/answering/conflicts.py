@@ -13,10 +13,9 @@ from functools import lru_cache
 from qa.language.dates import MONTH_NAMES, MONTH_WORDS, WEEKDAY_WORDS, weekday_date
 from qa.schema import Conflict
 from qa.language.text import fold, stem, terms
-from qa.answering.verdicts import asks_yes_no
+from qa.answering.verdicts import YES_NO_OPENING, asks_yes_no
 from qa.answering.verify import rewritten_claims
 
-_YES_NO = re.compile(r"^(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
 _ALTERNATIVE = re.compile(r"\b\w+ or (a |an |the )?\w+\s*\?$", re.I)
 _DAY = re.compile(rf"\b({WEEKDAY_WORDS})\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({MONTH_WORDS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_WORDS})\b",
@@ -63,7 +62,7 @@ def asks_for_verdict(question: str) -> bool:
     """Yes/no and either/or questions (not about the order of events): where sources may disagree,
     so every source that speaks to it should be heard."""
     q = question.strip()
-    return bool(_YES_NO.match(q) or _ALTERNATIVE.search(q) or asks_yes_no(q)) and not _ORDERING.search(q)
+    return bool(YES_NO_OPENING.match(q) or _ALTERNATIVE.search(q) or asks_yes_no(q)) and not _ORDERING.search(q)
 
 
 def find_conflicts(question: str, kind: str, statements: Sequence[Statement],

@@ -17,7 +17,8 @@ from qa.language.text import fold, terms
 
 __all__ = ["Claim", "Verdict", "asks_yes_no", "claims", "judge", "searched"]
 
-_YES_NO = re.compile(r"^\W*(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
+# a question opening with an auxiliary verb asks for a yes or a no (the one pattern: conflicts.py uses it too)
+YES_NO_OPENING = re.compile(r"^\W*(did|do|does|is|are|was|were|has|have|had|can|could|will|would)\b", re.I)
 # where a question joins a second claim to its first: ", while B ...", ", whereas", "; and did B ..."
 _CLAIM_JOIN = re.compile(r"\s*(?:,\s*(?:while|whereas|but|and)|;|\s+while|\s+whereas|,?\s+and\s+(?=(?:did|does|do|"
                          r"is|was|were|has|have)\b))\s+", re.I)
@@ -67,13 +68,13 @@ def asks_yes_no(question: str) -> bool:
     scene, body = _scene_and_body(question)
     if scene and _WH_WORD.search(body):  # "Between A and B, is it X or Y who ...?", "..., which ...?"
         return False
-    return bool(_YES_NO.match(body)) and not re.search(r"\bor\s+(?:a |an |the )?\w+\s*\?*\s*$", body, re.I)
+    return bool(YES_NO_OPENING.match(body)) and not re.search(r"\bor\s+(?:a |an |the )?\w+\s*\?*\s*$", body, re.I)
 
 
 def _scene_and_body(question: str) -> tuple[str, str]:
     """("Between A and B", "was there a change in X?"), or ("", question) when no clause leads it."""
     q = question.strip()
-    if _YES_NO.match(q):
+    if YES_NO_OPENING.match(q):
         return "", q
     m = _LED_BY_SCENE.match(q)
     return (m.group(1), q[m.end(1):].lstrip(" ,")) if m else ("", q)
@@ -83,7 +84,7 @@ def claims(question: str, outlets: tuple[str, ...]) -> list[Claim]:
     """The claims a yes/no question puts to the test, each with the outlet it names. A question whose
     opening clause names its sources ("Between A's report and B's, has X changed?") puts X to each."""
     scene, question = _scene_and_body(question)
-    body = _YES_NO.sub("", question.strip().rstrip("?"), count=1)
+    body = YES_NO_OPENING.sub("", question.strip().rstrip("?"), count=1)
     # each report the scene names, in its own words ("the TechCrunch report on X"), so that two reports
     # of one outlet are told apart
     reports = [(part, o) for part in re.split(r",?\s+and\s+(?:then\s+)?", scene) if (o := _named_outlet(part, outlets))]
