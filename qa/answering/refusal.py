@@ -43,7 +43,7 @@ def closest(passages: list[Passage] | tuple[Passage, ...]) -> list[dict]:
 
 def quote_span(p: Passage) -> tuple[int, int]:
     """[start, end) in the article of the passage's first whole sentences up to QUOTE_CHARS (at least
-    one sentence; a first sentence longer than that is cut after its last whole word)."""
+    one sentence; a first sentence over twice that long is cut after its last whole word)."""
     sentences = split_sentences(p.text, p.start)
     if not sentences:
         return p.start, p.end

@@ -87,33 +87,29 @@ def _legend(run: EvalRun) -> str:
     return f"<ul class=\"legend\" aria-label=\"Systems\">{items}</ul>"
 
 
-def _headline(type_name: str, summary: Summary | None) -> tuple[str, float | None]:
-    if summary is None:
-        return "", None
-    key, name = ("abstain_recall", "refusal recall") if type_name == UNANSWERABLE_TYPE else ("answer_match", "answer match")
-    return name, summary.metrics.get(key)
+def _measure(type_name: str) -> tuple[str, str]:
+    """(metric key, its label) a question type's bar shows."""
+    return ("abstain_recall", "refusal recall") if type_name == UNANSWERABLE_TYPE else ("answer_match", "answer match")
 
 
 def _type_chart(run: EvalRun) -> str:
     types = sorted({t for s in run.systems for t in s.by_type},
                    key=lambda t: (-max((s.by_type[t].n for s in run.systems if t in s.by_type), default=0), t))
-    groups = [("all questions", {s.name: s.overall for s in run.systems}, "answer match")]
-    for t in types:
-        summaries = {s.name: s.by_type.get(t) for s in run.systems}
-        groups.append((t, summaries, _headline(t, next(iter(v for v in summaries.values() if v), None))[0]))
+    groups = [("all questions", {s.name: s.overall for s in run.systems}, _measure(""))]
+    groups += [(t, {s.name: s.by_type.get(t) for s in run.systems}, _measure(t)) for t in types]
     out = ["<h3>By question type</h3>", "<div class=\"chart\">"]
-    for name, summaries, measure in groups:
+    for name, summaries, (key, label) in groups:
         n = max((v.n for v in summaries.values() if v), default=0)
-        out.append(f"<div class=\"group-label\">{escape(name)}<small>{n} questions · {escape(measure)}</small></div>")
-        rows = []
-        for i, system in enumerate(run.systems):
-            summary = summaries.get(system.name)
-            value = (summary.metrics.get("answer_match") if name == "all questions" and summary
-                     else _headline(name, summary)[1])
-            rows.append(_bar(system.name, value, COLOURS[i % len(COLOURS)]))
+        out.append(f"<div class=\"group-label\">{escape(name)}<small>{n} questions · {escape(label)}</small></div>")
+        rows = [_bar(system.name, _value(summaries.get(system.name), key), COLOURS[i % len(COLOURS)])
+                for i, system in enumerate(run.systems)]
         out.append(f"<div class=\"bars\" role=\"list\" aria-label=\"{escape(name)}\">{''.join(rows)}</div>")
     out.append("</div>")
     return "\n".join(out)
+
+
+def _value(summary: Summary | None, key: str) -> float | None:
+    return summary.metrics.get(key) if summary else None
 
 
 def _bar(system: str, value: float | None, colour: str) -> str:
