@@ -96,26 +96,10 @@ def build_index(corpus_dir: Path, data_dir: Path, pool: Pool, sentence_vecs: np.
 
 
 def write_batch(store, items: list[tuple], root: str) -> None:
-    """Several articles in two Chroma calls, in the order ingest uses (chunks first, then the article
-    records that make them visible). ChromaStore writes one article per call; this is the batched
-    variant proposed for ingest (see the report), built from the store's own record layout."""
-    from qa.index.store import chunk_meta
-
+    """Several articles in a few Chroma calls, in the order ingest uses (chunks first, then the article
+    records that make them visible), through the store's own public writes."""
     chunks = [(a, c) for a, cs, _ in items for c in cs]
     if chunks:
-        vectors = np.concatenate([v for _, cs, v in items if len(cs)])
-        store._guard(lambda: store._chunks.upsert(
-            ids=[c.id for _, c in chunks], embeddings=vectors.tolist(), documents=[c.text for _, c in chunks],
-            metadatas=[chunk_meta(a, c) for a, c in chunks]))
+        store.upsert_chunks(chunks, np.concatenate([v for _, cs, v in items if len(cs)]))
     for lo in range(0, len(items), 256):
-        part = items[lo : lo + 256]
-        store._guard(lambda part=part: store._articles.upsert(
-            ids=[a.id for a, _, _ in part], embeddings=[v.mean(axis=0).tolist() for _, _, v in part],
-            documents=[a.body for a, _, _ in part], metadatas=[_article_meta(a, root) for a, _, _ in part]))
-
-
-def _article_meta(article, root: str) -> dict:
-    # the same fields as ChromaStore.commit_articles writes
-    return {"title": article.title, "outlet": article.outlet, "published": article.published, "url": article.url,
-            "byline": article.byline, "source": article.source, "content_hash": article.content_hash,
-            "root": root, "duplicate_of": article.duplicate_of}
+        store.commit_articles([(a, v.mean(axis=0)) for a, _, v in items[lo : lo + 256]], root)
