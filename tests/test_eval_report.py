@@ -86,3 +86,16 @@ def test_the_report_must_be_an_html_file(tmp_path, monkeypatch, capsys):
     assert main(["eval", "--json", str(tmp_path / "o.json"), "--report", str(tmp_path / "r.pdf")]) == 2
     assert "HTML page" in capsys.readouterr().err
     assert not (tmp_path / "data").exists() and not (tmp_path / "o.json").exists()  # refused before any work
+
+
+def test_eval_all_writes_one_section_per_set(tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QA_SEEDS_DIR", str(ROOT / "seeds"))
+    report = tmp_path / "all.html"
+    assert main(["eval", "--all", "--limit", "2", "--json", str(tmp_path / "all.json"), "--report", str(report)]) == 0
+    page = report.read_text(encoding="utf-8")
+    labels = re.findall(r'<section id="[^"]+" aria-label="([^"]+)">', page)
+    assert labels == ["news", "news rewordings", "harbour", "harbour rewordings"]
+    assert "<script" not in page and "http://" not in page and "https://" not in page  # nothing to fetch or run
