@@ -267,7 +267,7 @@ def test_follow_up_sends_the_recent_turns_and_new_conversation_starts_over(page,
     expect(page.locator("article.turn")).to_have_count(1)
 
 
-def test_permalink_opens_its_own_question_and_leaves_the_saved_conversation_alone(page):
+def test_permalink_opens_its_own_question_and_leaves_the_saved_conversation_alone(page, artifacts):
     open_page(page)
     ask(page, "Who led the Russian negotiating team in Geneva?")
     turn = ask(page, PRISONERS)
@@ -292,6 +292,7 @@ def test_permalink_opens_its_own_question_and_leaves_the_saved_conversation_alon
     (_, body) = tab.watch.asks()[-1]
     assert not body.get("history")  # not asked as a follow-up of the other thread
     expect(tab.get_by_text("Opened from a question link")).to_be_visible()
+    shot(tab, artifacts, "linked-thread-desktop")
     tab.reload()  # the tab keeps its own thread
     expect(tab.locator("html")).to_have_attribute("data-ready", "true")
     expect(tab.locator("article.turn .question")).to_have_text(["When did the Geneva talks end?"])
