@@ -11,8 +11,6 @@ from html import escape
 from qa.evaluation.report import failures
 from qa.evaluation.evaluate import EvalRun, Summary
 
-# the bar a question type is judged by: refusing is what an unanswerable question wants
-UNANSWERABLE_TYPE = "unanswerable"
 LATENCY_BINS_MS = (25, 50, 100, 250, 500, 1000, 2500)  # upper edges; one more bin above the last
 MAX_SHOWN_CHARS = 500  # an answer is shown up to this long in the list of misses
 COLOURS = ("#1f5fbf", "#b3541e", "#2f7d32", "#7b3fa0", "#8a6d00", "#00707a")
@@ -87,18 +85,22 @@ def _legend(run: EvalRun) -> str:
     return f"<ul class=\"legend\" aria-label=\"Systems\">{items}</ul>"
 
 
-def _measure(type_name: str) -> tuple[str, str]:
-    """(metric key, its label) a question type's bar shows."""
-    return ("abstain_recall", "refusal recall") if type_name == UNANSWERABLE_TYPE else ("answer_match", "answer match")
+def _measure(summaries) -> tuple[str, str]:
+    """(metric key, its label) a group's bars show: answer match, or for a group of questions with no
+    answer (unanswerable, MultiHop's null_query), whether they were refused."""
+    if any(v and v.metrics.get("answer_match") is not None for v in summaries.values()):
+        return "answer_match", "answer match"
+    return "abstain_recall", "refusal recall"
 
 
 def _type_chart(run: EvalRun) -> str:
     types = sorted({t for s in run.systems for t in s.by_type},
                    key=lambda t: (-max((s.by_type[t].n for s in run.systems if t in s.by_type), default=0), t))
-    groups = [("all questions", {s.name: s.overall for s in run.systems}, _measure(""))]
-    groups += [(t, {s.name: s.by_type.get(t) for s in run.systems}, _measure(t)) for t in types]
+    groups = [("all questions", {s.name: s.overall for s in run.systems})]
+    groups += [(t, {s.name: s.by_type.get(t) for s in run.systems}) for t in types]
     out = ["<h3>By question type</h3>", "<div class=\"chart\">"]
-    for name, summaries, (key, label) in groups:
+    for name, summaries in groups:
+        key, label = _measure(summaries)
         n = max((v.n for v in summaries.values() if v), default=0)
         out.append(f"<div class=\"group-label\">{escape(name)}<small>{n} questions · {escape(label)}</small></div>")
         rows = [_bar(system.name, _value(summaries.get(system.name), key), COLOURS[i % len(COLOURS)])
