@@ -12,7 +12,6 @@ from dataclasses import asdict, replace
 from qa.answering import verdicts
 from qa.answering.answer import ExtractiveAnswerer
 from qa.config import Settings
-from qa.answering.conflicts import asks_for_verdict
 from qa.retrieval.conversation import condense
 from qa.index.corpus import CorpusSnapshot
 from qa.index.embeddings import Embedder, MiniLMEmbedder
@@ -20,7 +19,7 @@ from qa.errors import BadInput, IndexEmpty
 from qa.answering.llm import LLMAnswerer
 from qa.answering.parts import completed, joined, split_parts
 from qa.answering.places import asks_for_several
-from qa.answering.question import analyse, profiled_name
+from qa.answering.question import Question, analyse, in_words_of, profiled_name, read
 from qa.retrieval.retrieve import RetrievalConfig, Retrieved, Retriever
 from qa.schema import Answer, Article, Filters, Passage
 from qa.retrieval.scope import scoped
@@ -47,7 +46,7 @@ class Assistant:
             dense_weight=settings.dense_weight, keyword_weight=settings.keyword_weight))
         self.answerer = answerer or ExtractiveAnswerer(embedder=embedder)
         # the LLM answerer is opt-in: configured by QA_LLM_BASE_URL + QA_LLM_MODEL, or asked for per request
-        self.llm = llm or LLMAnswerer(settings, fallback=self.answerer)
+        self.llm = llm or LLMAnswerer(settings)
         self.default_answerer = "llm" if settings.llm_base_url and settings.llm_model else "extractive"
         self._snapshot: CorpusSnapshot | None = None
         self._checked_at = 0.0
@@ -126,15 +125,16 @@ class Assistant:
         parts = split_parts(standalone)
         if len(parts) > 1 and chosen is self.answerer:  # an LLM reads a question in parts by itself
             return self._parts_events(question, standalone, parts, snap, filters, from_question, k, started)
-        found = self._retrieve(snap, standalone, filters, k)
-        return self._answer_events(chosen, question, standalone, snap, found, filters, from_question, started, tokens)
+        asked = read(question, standalone, snap.outlet_names)  # the question is read here, once
+        found = self._retrieve(snap, asked, filters, k)
+        return self._answer_events(chosen, asked, snap, found, filters, from_question, started, tokens)
 
-    def _retrieve(self, snap: CorpusSnapshot, query: str, filters: Filters, k: int | None):
+    def _retrieve(self, snap: CorpusSnapshot, question: Question, filters: Filters, k: int | None):
         depth = self._k(k)
-        info = analyse(query)
-        if asks_for_verdict(query) or info.kind in DEEP_KINDS or asks_for_several(info):
+        info, query = question.info, question.standalone
+        if info.verdict or info.kind in DEEP_KINDS or asks_for_several(info):
             depth = max(depth, VERDICT_DEPTH)  # sources may disagree: read deeper so that each is heard
-        asked = verdicts.claims(query, snap.outlet_names) if verdicts.asks_yes_no(query) else []
+        asked = question.claims
         if len(asked) > 1 and all(c.outlet for c in asked) and not filters.outlet:
             return self._retrieve_claims(snap, query, asked, depth, filters)
         return self.retriever.search(snap, query, depth, filters, naming=profiled_name(info))
@@ -167,22 +167,26 @@ class Assistant:
         for part in parts:
             if answers:
                 part = completed(part, parts[0], answers[0].short_answer)
-            found = self._retrieve(snap, part, filters, k)
-            answers.append(self.answerer.answer(part, found.passages, snap, found.best_dense, part))
+            read_part = read(part, part, snap.outlet_names)
+            found = self._retrieve(snap, read_part, filters, k)
+            answers.append(self.answerer.answer(self._in_words_of(read_part, found, snap), found, snap))
             asked.append(part)
             for key, value in found.timings.items():
                 timings[key] = round(timings.get(key, 0.0) + value, 2)
         found = replace(found, timings=timings)
         merged = joined(question, standalone, answers, asked)
-        return self._answer_events(_Given(merged), question, standalone, snap, found, filters, from_question,
-                                   started, False)
+        return self._answer_events(_Given(merged), Question(question, standalone, analyse(standalone)), snap, found,
+                                   filters, from_question, started, False)
 
-    def _answer_events(self, chosen, question, standalone, snap, found, filters, from_question, started, tokens):
+    def _answer_events(self, chosen, asked: Question, snap, found, filters, from_question, started, tokens):
         t_answer = time.perf_counter()
-        if tokens and chosen is self.llm:
-            events = self.llm.stream(question, found.passages, snap, found.best_dense, standalone)
+        question = self._in_words_of(asked, found, snap)
+        if chosen is self.llm:  # the extractive answer decides refusal and stands in when the model fails
+            base = self.answerer.answer(question, found, snap)
+            events = (self.llm.stream(question, found, snap, base) if tokens
+                      else iter([("done", self.llm.answer(question, found, snap, base))]))
         else:
-            events = iter([("done", chosen.answer(question, found.passages, snap, found.best_dense, standalone))])
+            events = iter([("done", chosen.answer(question, found, snap))])
         for kind, value in events:
             if kind != "done":
                 yield kind, value
@@ -203,6 +207,11 @@ class Assistant:
         return sorted(self.store.articles(), key=lambda a: (a.published or "", a.id), reverse=True)
 
     # ---- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _in_words_of(question: Question, found: Retrieved, snap: CorpusSnapshot) -> Question:
+        """The question read in the words of the passages found for it (an initialism they spell out)."""
+        return in_words_of(question, (p.text for p in found.passages), snap.outlet_names)
 
     def _ready_snapshot(self) -> CorpusSnapshot:
         snap = self.snapshot()

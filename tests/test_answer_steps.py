@@ -104,14 +104,14 @@ def statement(n, text, outlet, published, article=None):
 def test_an_outlets_later_figure_updates_its_own_and_other_outlets_figures_disagree():
     from qa.answering.conflicts import find_conflicts
 
-    question, kind = "How many ferry jobs would the closure eliminate?", "count"
-    info = analyse(question)
+    info = analyse("How many ferry jobs would the closure eliminate?")
+    assert info.kind == "count"
     answer_of = lambda text: short_answer(info, text)  # noqa: E731
     earlier = statement(1, "The closure would eliminate 212 ferry jobs, the authority said.", "Portmere Gazette", "2027-03-03")
     later = statement(2, "The closure would now eliminate 240 ferry jobs, the authority said.", "Portmere Gazette", "2027-03-09")
-    assert find_conflicts(question, kind, [later, earlier], answer_of) == ()  # one outlet, updated
+    assert find_conflicts(info, [later, earlier], answer_of) == ()  # one outlet, updated
     rival = statement(3, "The closure would eliminate 260 ferry jobs, union figures show.", "Coastline Public Radio", "2027-03-05")
-    [conflict] = find_conflicts(question, kind, [later, earlier, rival], answer_of)
+    [conflict] = find_conflicts(info, [later, earlier, rival], answer_of)
     assert conflict.topic == "figure"
     assert {v["outlet"] for v in conflict.versions} == {"Portmere Gazette", "Coastline Public Radio"}
     assert "212" not in str(conflict.versions)  # the Gazette speaks through its latest figure
@@ -124,8 +124,8 @@ def test_numbers_that_do_not_answer_the_question_are_no_rival_figures():
     info = analyse(question)
     subsidy = statement(1, "The ferry subsidy costs the city $9.7 million a year.", "Portmere Gazette", "2027-03-01")
     budget = statement(2, "The ferry subsidy sits inside a $1.42 billion budget.", "The Regional Ledger", "2027-03-02")
-    assert find_conflicts(question, info.kind, [subsidy, budget]) != ()  # every number compared: a false alarm
-    assert find_conflicts(question, info.kind, [subsidy, budget], lambda text: short_answer(info, text)) == () or (
+    assert find_conflicts(info, [subsidy, budget]) != ()  # every number compared: a false alarm
+    assert find_conflicts(info, [subsidy, budget], lambda text: short_answer(info, text)) == () or (
         short_answer(info, budget.text) != short_answer(info, subsidy.text))
 
 

@@ -185,29 +185,29 @@ def test_agreeing_sources_are_not_a_conflict(assistant):
 def test_find_conflicts_on_values_and_framings():
     dates = [_statement(1, "The round is scheduled for February 1.", "a"),
              _statement(2, "Delegates met on Wednesday morning.", "b")]
-    (conflict,) = find_conflicts("Did the round take place on February 1?", "general", dates)
+    (conflict,) = find_conflicts(analyse("Did the round take place on February 1?"), dates)
     # a bare weekday is the one on or before the article's date (2026-02-02 here)
     assert conflict.topic == "date" and [v["value"] for v in conflict.versions] == ["february 1", "january 28 (wednesday)"]
     undated = [dates[0], replace(dates[1], published="")]
-    assert [v["value"] for v in find_conflicts("Did it happen on February 1?", "general", undated)[0].versions] == [
+    assert [v["value"] for v in find_conflicts(analyse("Did it happen on February 1?"), undated)[0].versions] == [
         "february 1", "wednesday"]
     # "met on Wednesday" in a paper of Wednesday February 4 and "February 4" elsewhere agree
     same_day = [_statement(1, "Talks began on February 4.", "a"),
                 replace(_statement(2, "Delegates met on Wednesday morning.", "b"), published="2026-02-04")]
-    assert find_conflicts("Did talks begin on February 1?", "general", same_day) == ()
+    assert find_conflicts(analyse("Did talks begin on February 1?"), same_day) == ()
     ahead = replace(_statement(2, "Delegates will meet on Sunday.", "b"), published="2026-02-04")
-    assert find_conflicts("Did talks begin on February 1?", "general", [dates[0], ahead])[0].versions[1]["value"] == (
+    assert find_conflicts(analyse("Did talks begin on February 1?"), [dates[0], ahead])[0].versions[1]["value"] == (
         "february 8 (sunday)")
     same = [_statement(1, "Talks began on February 4.", "a"), _statement(2, "On February 4 talks began in Abu Dhabi.", "b")]
-    assert find_conflicts("When did talks begin?", "date", same) == ()
+    assert find_conflicts(analyse("When did talks begin?"), same) == ()
     framing = [_statement(1, "All sides called the talks very constructive.", "a"),
                _statement(2, "The talks ended in a stalemate.", "b")]
-    (conflict,) = find_conflicts("Were the talks a success or a failure?", "general", framing)
+    (conflict,) = find_conflicts(analyse("Were the talks a success or a failure?"), framing)
     assert conflict.topic == "framing"
     one_article = [_statement(1, "Constructive.", "a"), _statement(2, "A stalemate.", "a")]
-    assert find_conflicts("Were the talks a success?", "general", one_article) == ()
+    assert find_conflicts(analyse("Were the talks a success?"), one_article) == ()
     off_topic = [framing[0], _statement(2, "The talks ended in a stalemate.", "b", coverage=0.05)]
-    assert find_conflicts("Were the talks a success or a failure?", "general", off_topic) == ()
+    assert find_conflicts(analyse("Were the talks a success or a failure?"), off_topic) == ()
 
 
 def test_verdict_questions_and_polarity():
@@ -348,10 +348,10 @@ def test_two_articles_printing_one_sentence_with_different_names_disagree():
     tampa = "The game was played on February 7, 2021, at Raymond James Stadium in Tampa, Florida."
     statements = [_statement(1, tampa, "a"), _statement(2, tampa.replace("Tampa, Florida", "Glendale, Arizona"), "b"),
                   _statement(3, "The halftime show drew record ratings.", "c")]
-    (conflict,) = find_conflicts("Where was the Super Bowl played?", "place", statements)
+    (conflict,) = find_conflicts(analyse("Where was the Super Bowl played?"), statements)
     assert conflict.topic == "version"
     assert [(v["article_id"], v["value"]) for v in conflict.versions] == [("a", "tampa, florida"), ("b", "glendale, arizona")]
-    assert not find_conflicts("Where was the Super Bowl played?", "place", statements[:1] + statements[2:])
+    assert not find_conflicts(analyse("Where was the Super Bowl played?"), statements[:1] + statements[2:])
 
 
 def test_a_sentence_about_another_year_does_not_answer_for_the_year_asked(tmp_path, embedder):

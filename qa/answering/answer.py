@@ -11,12 +11,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from qa.answering import order, verdicts
-from qa.answering.conflicts import Statement, asks_for_verdict, find_conflicts, polarity, verdict_claim
+from qa.answering.conflicts import Statement, find_conflicts, polarity
 from qa.index.corpus import CorpusSnapshot
 from qa.language.dates import MONTH_PATTERN, MONTH_WORDS, WEEKDAY_WORDS, YEAR, relative_years
 from qa.answering.gathering import (
     MAX_PERSPECTIVES,
-    asked_parts,
     each_reporting,
     numbered_parts,
     profile,
@@ -24,10 +23,10 @@ from qa.answering.gathering import (
     rival_versions,
     who,
 )
-from qa.language.initialisms import spelled_out
 from qa.answering.places import answer_places, asks_for_several
-from qa.answering.question import QuestionInfo, analyse, asked_speaker
+from qa.answering.question import Question, QuestionInfo, asked_speaker
 from qa.answering.refusal import refusal
+from qa.retrieval.retrieve import Retrieved
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.language.sentences import Sentence, split_sentences
 from qa.answering.short_answer import (
@@ -40,7 +39,7 @@ from qa.answering.short_answer import (
     tallies,
 )
 from qa.language.synonyms import canonical, canonical_terms, members
-from qa.language.text import another_of_series, fold, has_word, listed, ordinals, terms
+from qa.language.text import fold, has_word, listed, ordinals, terms
 from qa.answering.verify import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
@@ -61,7 +60,6 @@ _CAUSE = re.compile(r"\b(because|since|given|so|as a result|due to|therefore|thu
 # round" for "the second round"), is about another event
 ANOTHER_EVENT_PENALTY = 0.5
 VECTORS_KEPT = 20_000  # sentence vectors an answerer keeps (~30 MB): a sentence read again is not embedded again
-_FIRST = re.compile(r"\b(first|earliest|originally)\b", re.I)
 # "..., the Financial Times reported.": an article citing another outlet's report
 _REPORTED_BY = re.compile(r"\b((?:the )?[A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*)*),?\s+(?:first\s+)?(?:reported|reports)\b")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -116,66 +114,65 @@ class ExtractiveAnswerer:
         self._vectors: OrderedDict[str, object] = OrderedDict()  # sentence -> its vector, the latest kept
         self._vectors_lock = threading.Lock()  # one answerer serves every request thread
 
-    def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
-               best_dense: float | None, query: str = "") -> Answer:
-        # the question is read in the passages' own words: an initialism they spell out is spelled out
-        info = analyse(spelled_out(query or question, (p.text for p in passages)))
+    def answer(self, question: Question, found: Retrieved, snapshot: CorpusSnapshot) -> Answer:
+        """The answer to a question as the Assistant read it (in the passages' own words), from what
+        was retrieved for it."""
+        info, passages, typed, query = question.info, found.passages, question.typed, question.standalone
         candidates, wanted = self._candidates(info, passages, snapshot)
-        usable, reason = self._answerable(info, candidates, snapshot, best_dense, wanted)
+        usable, reason = self._answerable(info, candidates, snapshot, found.best_dense, wanted)
         if reason:
-            judged = self._judged_across_outlets(info, candidates, snapshot)
+            judged = self._judged_across_outlets(question, candidates, snapshot)
             if judged is None:
-                return refusal(question, query or question, passages, snapshot, reason)
-            return replace(compose(info, question, query or question, list(judged.evidence), passages),
+                return refusal(typed, query, passages, snapshot, reason)
+            return replace(compose(info, typed, query, list(judged.evidence), passages),
                            short_answer=judged.said, diagnostics={"verdict_basis": judged.basis,
                                                                   "verdict_support": judged.shares, "gaps": reason})
         if info.kind == "order":
             ordered = order.answer_order(info.text, usable, snapshot)
             if ordered:
                 chosen, short = ordered
-                return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
+                return replace(compose(info, typed, query, chosen, passages), short_answer=short)
         if info.kind == "profile":
-            return compose(info, question, query or question, profile(info, usable), passages)
-        part = asked_parts(info.text)
-        parts = numbered_parts(part, usable) if part else []
+            return compose(info, typed, query, profile(info, usable), passages)
+        parts = numbered_parts(info.parts, usable) if info.parts else []
         if parts:
-            return compose(info, question, query or question, parts, passages)
+            return compose(info, typed, query, parts, passages)
         if info.kind == "outlet":  # one outlet: the first to report it when asked so, else the best one
-            lead = each_reporting(usable)[0] if _FIRST.search(info.text) else usable[0]
+            lead = each_reporting(usable)[0] if info.first else usable[0]
             article = lead.passage.article
-            return replace(compose(info, question, query or question, [lead], passages),
+            return replace(compose(info, typed, query, [lead], passages),
                            short_answer=reported_by(lead.text) or who(article.outlet, article.title))
         if info.kind == "outlets":
             chosen = each_reporting(usable)
-            return replace(compose(info, question, query or question, chosen, passages), short_answer=listed(
+            return replace(compose(info, typed, query, chosen, passages), short_answer=listed(
                 [who(c.passage.article.outlet, c.passage.article.title) for c in chosen]))
         if asks_for_several(info):
             located = answer_places(info, usable)
             if located:
                 chosen, short = located
-                return replace(compose(info, question, query or question, chosen, passages), short_answer=short)
-        verdict = asks_for_verdict(info.text)
+                return replace(compose(info, typed, query, chosen, passages), short_answer=short)
+        verdict = info.verdict
         chosen = self._select(usable, verdict, info.kind)
         others = self._other_values(usable, chosen) if info.kind in _NEEDS_FIT and not verdict else []
         if not verdict:  # another article printing the lead sentence with another name or number
             others += [c for c in rival_versions(usable, chosen) if c not in others]
         if others:  # a date or a figure is checked against what the other articles state for it
-            checked = compose(info, question, query or question, chosen + others, passages)
+            checked = compose(info, typed, query, chosen + others, passages)
             if checked.conflicts:
                 return checked
-        answer = compose(info, question, query or question, chosen, passages)
+        answer = compose(info, typed, query, chosen, passages)
         if info.kind == "person" and not answer.short_answer and not answer.conflicts:
             # "“...,” he said." opening its passage: the speaker is named just before, in the article
             answer = replace(answer, short_answer=_speaker_before(info, chosen[0], snapshot))
         framed = bool(answer.conflicts) and answer.conflicts[0].topic == "framing"
         # sources framing it yes and no leave no verdict on one claim, but not on what each outlet said
-        judged = verdicts.judge(info.text, usable, snapshot, bool(answer.conflicts), self._similarity) if verdict and (
-            not framed or len(verdicts.claims(info.text, snapshot.outlet_names)) > 1) else None
+        judged = verdicts.judge(info.text, question.claims, usable, snapshot, bool(answer.conflicts),
+                                self._similarity) if verdict and info.yes_no and (not framed or len(question.claims) > 1) else None
         if judged:  # each claim cited at the sentence stating it, and the verdict as the short answer
             if not answer.conflicts:  # the claims' sentences, and the best answer to the question itself
                 lead = chosen[:1] if len(judged.shares) == 1 else []  # one claim: it is the question's
                 shown = list(judged.evidence) + [c for c in lead if c not in judged.evidence]
-                answer = compose(info, question, query or question, shown, passages)
+                answer = compose(info, typed, query, shown, passages)
             return replace(answer, short_answer=judged.said, diagnostics={**answer.diagnostics,
                                                                         "verdict_basis": judged.basis,
                                                                         "verdict_support": judged.shares})
@@ -185,18 +182,18 @@ class ExtractiveAnswerer:
             sided = {v["quote"] for v in answer.conflicts[0].versions}
             kept = [c for c in chosen if _shown(c.text) in sided]
             if len(kept) < len(chosen):
-                return compose(info, question, query or question, kept, passages)
+                return compose(info, typed, query, kept, passages)
         return answer
 
-    def _judged_across_outlets(self, info: QuestionInfo, candidates, snapshot: CorpusSnapshot):
+    def _judged_across_outlets(self, question: Question, candidates, snapshot: CorpusSnapshot):
         """A verdict on a question about what several outlets said, when the checks for one answer
         refuse it (a long question naming things no one passage holds): each claim is checked at its own
         outlet, and a claim none of them states is a "no", not a refusal. None for any other question."""
-        asked = verdicts.claims(info.text, snapshot.outlet_names) if verdicts.asks_yes_no(info.text) else []
+        asked = question.claims
         outlets = {c.passage.article.outlet for c in candidates}
         if len(asked) < 2 or not all(c.outlet in outlets for c in asked):
             return None
-        return verdicts.judge(info.text, candidates, snapshot, False, self._similarity)
+        return verdicts.judge(question.info.text, asked, candidates, snapshot, False, self._similarity)
 
     def _similarity(self, claim: str, sentences: list[str]) -> list[float]:
         """Cosine of a claim with each sentence, by the embedding model; none without one."""
@@ -216,12 +213,12 @@ class ExtractiveAnswerer:
 
     def _candidates(self, info: QuestionInfo, passages, snapshot: CorpusSnapshot) -> tuple[list[_Candidate], frozenset[str]]:
         """Every sentence of the passages, scored (best first), and the question's words that count."""
-        verdict = asks_for_verdict(info.text)
+        verdict = info.verdict
         dated_question = bool(_DATE.search(info.text))
         # words no article contains cannot be matched by any sentence: they do not count; nor, in "did
         # it happen on February 1?", does the date: it is the claim checked, and a source may give another
         claimed = _claimed_date_terms(info.text) if verdict and dated_question else set()
-        claim = verdict_claim(info.text)
+        claim = info.claim
         if not dated_question:  # "have they agreed on X?": whether they agreed is the claim
             claimed |= claim
         if info.kind in ("place", "date"):  # "where / when did it take place?": the verb says it happened
@@ -238,8 +235,7 @@ class ExtractiveAnswerer:
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         out = []
         speaker = asked_speaker(info)
-        years = set(YEAR.findall(info.text))
-        counts_by_ordinal = bool(ordinals(info.text))
+        years = info.years
         seen: set[tuple[str, int]] = set()  # overlapping chunks repeat sentences
         for p in passages:
             passage_terms = canonical_terms(p.text)
@@ -269,7 +265,8 @@ class ExtractiveAnswerer:
                 fits = _fits(info, s.text, speaker) or (verdict and (
                     bool(_DATE.search(s.text)) if dated_question else polarity(s.text, claim) != 0))
                 # "the first meeting was ..." does not answer "... the second round?"
-                another = counts_by_ordinal and another_of_series(info.text, s.text)
+                counted = ordinals(s.text)
+                another = bool(info.ordinals and counted and not info.ordinals & counted)
                 fits = fits and not another
                 # the type bonus needs the sentence to be about the question at all
                 # (a name beside the noun asked for is too common to rank by: "which company ...?")
@@ -617,7 +614,7 @@ def compose(info: QuestionInfo, question: str, query: str, chosen: list[_Candida
         sentences.append(AnswerSentence(shown, (n,), supported(c.text, [p.text])))
         statements.append(Statement(n, shown, p.article.id, p.article.title, p.article.outlet,
                                     p.article.published, c.coverage, c.topic))
-    conflicts = find_conflicts(info.text, info.kind, statements, answer_of=lambda text: short_answer(info, text))
+    conflicts = find_conflicts(info, statements, answer_of=lambda text: short_answer(info, text))
     if conflicts:
         parts = ["The sources disagree."]
         for s, st in zip(sentences, statements):

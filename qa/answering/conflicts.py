@@ -65,9 +65,10 @@ def asks_for_verdict(question: str) -> bool:
     return bool(YES_NO_OPENING.match(q) or _ALTERNATIVE.search(q) or asks_yes_no(q)) and not _ORDERING.search(q)
 
 
-def find_conflicts(question: str, kind: str, statements: Sequence[Statement],
+def find_conflicts(info, statements: Sequence[Statement],
                    answer_of: Callable[[str], str] | None = None) -> tuple[Conflict, ...]:
-    """Conflicts among statements of different articles: dates, figures or framings that differ. With
+    """Conflicts among statements of different articles on the question `info` (a QuestionInfo, as
+    `question.analyse` reads it): dates, figures or framings that differ. With
     `answer_of` (a statement's text -> the span answering the question), figures are compared as the
     statements answer the question, not every number they hold ("$9.7 million a year in subsidies" and
     "an operating cost of $14.1 million" give one subsidy)."""
@@ -75,7 +76,8 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement],
     if len({s.article_id for s in on_topic}) < 2:
         return ()
     found: list[Conflict] = []
-    if kind == "date" or (asks_for_verdict(question) and (_DAY.search(question) or _MONTH_DAY.search(question))):
+    kind = info.kind
+    if kind == "date" or (info.verdict and (_DAY.search(info.text) or _MONTH_DAY.search(info.text))):
         conflict = _differing(on_topic, _dates, "date")
         if conflict:
             found.append(conflict)
@@ -88,8 +90,8 @@ def find_conflicts(question: str, kind: str, statements: Sequence[Statement],
         conflict = _differing(on_topic, lambda st: {v: v for v in [answer_of(st.text)] if v}, "figure")
         if conflict:
             found.append(conflict)
-    if not found and asks_for_verdict(question):
-        conflict = _opposite_framings(on_topic, verdict_claim(question))
+    if not found and info.verdict:
+        conflict = _opposite_framings(on_topic, info.claim)
         if conflict:
             found.append(conflict)
     if not found:

@@ -13,9 +13,6 @@ from qa.answering.verify import rewritten_claims
 
 MAX_PERSPECTIVES = 5  # articles heard on one question
 PER_PART = 2  # sentences shown on one numbered part
-# "what are the three phases of the plan?", "what are the steps ...?": a numbered list is asked for
-_PARTS = re.compile(r"\bwhat (are|were) the (?:(?:two|three|four|five|six|\d) )?(phase|step|stage|tier|part|round)s\b",
-                    re.I)
 MAX_PROFILE = 3  # sentences on a person asked about ("what part has X played?")
 REPORTING_SHARE = 0.6  # of the best sentence's match, for an article to count as reporting what is asked
 
@@ -71,12 +68,6 @@ def profile(info: QuestionInfo, candidates: list) -> list:
 def redundant(a: str, b: str) -> bool:
     ta, tb = set(terms(a)), set(terms(b))
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) > 0.5
-
-
-def asked_parts(question: str) -> str:
-    """The part a question asks for the numbered list of ("phase" in "What are the three phases of...?")."""
-    m = _PARTS.search(question)
-    return m.group(2).lower() if m else ""
 
 
 def numbered_parts(part: str, candidates: list) -> list:

@@ -16,7 +16,8 @@ from qa.answering.refusal import refusal
 from qa.answering.short_answer import short_answer
 from qa.config import Settings
 from qa.index.corpus import CorpusSnapshot
-from qa.answering.question import analyse
+from qa.answering.question import Question
+from qa.retrieval.retrieve import Retrieved
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.language.sentences import split_sentences
 from qa.language.text import fold, terms
@@ -69,28 +70,27 @@ class LLMAnswerer:
 
     name = "llm"
 
-    def __init__(self, settings: Settings, fallback, chat_model=None, prompt: str = PROMPT):
+    def __init__(self, settings: Settings, chat_model=None, prompt: str = PROMPT):
         self.settings = settings
-        self.fallback = fallback  # the ExtractiveAnswerer: refusal gate and fallback answer
         self._model = chat_model  # a LangChain chat model; built from settings on first use when None
         self._lock = threading.Lock()
         self.system_prompt, self.user_template = load_prompt(prompt)
 
     # ---- public ------------------------------------------------------------------------------
 
-    def answer(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
-               best_dense: float, query: str = "") -> Answer:
-        """The model's answer, validated; a refusal or the extractive fallback when it cannot be had."""
-        for kind, value in self._run(question, passages, snapshot, best_dense, query, stream=False):
+    def answer(self, question: Question, found: Retrieved, snapshot: CorpusSnapshot, base: Answer) -> Answer:
+        """The model's answer, validated. `base` is the extractive answer to the same question: a refusal
+        there is the refusal here (decided outside the model), and it is the answer when the model's
+        cannot be had."""
+        for kind, value in self._run(question, found.passages, snapshot, base, stream=False):
             if kind == "done":
                 return value  # type: ignore[return-value]
         raise AssertionError("the answer loop ended without an answer")
 
-    def stream(self, question: str, passages: tuple[Passage, ...], snapshot: CorpusSnapshot,
-               best_dense: float, query: str = "") -> Iterator[Event]:
+    def stream(self, question: Question, found: Retrieved, snapshot: CorpusSnapshot, base: Answer) -> Iterator[Event]:
         """("token", text) events as the model writes, then one ("done", Answer): the same Answer
         `answer()` returns. Streamed tokens are raw model text; the done Answer is the checked one."""
-        return self._run(question, passages, snapshot, best_dense, query, stream=True)
+        return self._run(question, found.passages, snapshot, base, stream=True)
 
     def messages(self, question: str, passages: tuple[Passage, ...]) -> list:
         """The system prompt from the prompt file and a user message with the passages fenced."""
@@ -103,8 +103,7 @@ class LLMAnswerer:
 
     # ---- the run -----------------------------------------------------------------------------
 
-    def _run(self, question, passages, snapshot, best_dense, query, stream: bool) -> Iterator[Event]:
-        base = self.fallback.answer(question, passages, snapshot, best_dense, query)
+    def _run(self, question: Question, passages, snapshot, base: Answer, stream: bool) -> Iterator[Event]:
         if base.refused:  # refusal is decided outside the model
             yield "done", replace(base, answerer=self.name, diagnostics=dict(base.diagnostics, llm_called=False))
             return
@@ -113,7 +112,7 @@ class LLMAnswerer:
             yield "done", _fall_back(base, missing)
             return
         errors = _server_errors()
-        messages = self.messages(query or question, passages)
+        messages = self.messages(question.standalone, passages)
         parts: list[str] = []
         try:
             model = self._chat_model()
@@ -136,9 +135,9 @@ class LLMAnswerer:
             log.warning("LLM call failed (%s), answering extractively: %s", type(exc).__name__, reason)
             yield "done", _fall_back(base, reason, exc)
             return
-        yield "done", self._finish(question, query or question, "".join(parts), passages, snapshot, base)
+        yield "done", self._finish(question, "".join(parts), passages, snapshot, base)
 
-    def _finish(self, question: str, query: str, text: str, passages, snapshot, base: Answer) -> Answer:
+    def _finish(self, question: Question, text: str, passages, snapshot, base: Answer) -> Answer:
         text = text.strip()
         if not text:
             return _fall_back(base, "the LLM returned no text")
@@ -146,16 +145,17 @@ class LLMAnswerer:
         diagnostics = {"model": self.settings.llm_model, "model_text": text, "invalid_citations": invalid,
                        "llm_called": True}
         if sentences and all(_DONT_SAY.search(fold(s.text)) for s in sentences):
-            refused = refusal(question, query, passages, snapshot, "the model found no answer in the passages")
+            refused = refusal(question.typed, question.standalone, passages, snapshot,
+                              "the model found no answer in the passages")
             return replace(refused, answerer=self.name, diagnostics=dict(refused.diagnostics, **diagnostics))
         if not any(s.citations for s in sentences):
             return _fall_back(base, "the LLM answer cited none of the passages", diagnostics=diagnostics)
         first = next((s.text for s in sentences if s.supported), "")
         return Answer(
-            question=question,
+            question=question.typed,
             text=" ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip() for s in sentences),
             sentences=tuple(sentences), citations=tuple(citations), refused=False,
-            short_answer=short_answer(analyse(query), first) if first else "", query=query,
+            short_answer=short_answer(question.info, first) if first else "", query=question.standalone,
             answerer=self.name, diagnostics=diagnostics, passages=tuple(passages),
         )
 

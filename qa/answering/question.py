@@ -4,12 +4,15 @@ and the named entities an answer must be about."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answering import order
+from qa.answering.conflicts import asks_for_verdict, verdict_claim
+from qa.answering.verdicts import Claim, asks_yes_no, claims
+from qa.language.initialisms import spelled_out
 from qa.retrieval.conversation import own_words
-from qa.language.dates import MONTH_NAMES, WEEKDAYS
-from qa.language.text import STOPWORDS, fold, terms, undot
+from qa.language.dates import MONTH_NAMES, WEEKDAYS, YEAR
+from qa.language.text import STOPWORDS, fold, ordinals, terms, undot
 
 # "how has X's forecast changed?": an answer needs two moments, each with its time
 _CHANGE = re.compile(r"\bhow (has|have|had|did|does|do) \b.{0,80}\b(chang|shift|evolv|develop)(e|ed|es|ing)?\b|"
@@ -56,6 +59,10 @@ _TYPE_NOUNS = (
     (re.compile(r"\b(cost|price|savings|revenue|value|worth)\b", re.I), "money"),
     (re.compile(r"\b(number|count|total|turnout|ridership|headcount)\b", re.I), "count"),
 )
+# "what are the three phases of the plan?", "what are the steps ...?": a numbered list is asked for
+_PARTS = re.compile(r"\bwhat (are|were) the (?:(?:two|three|four|five|six|\d) )?(phase|step|stage|tier|part|round)s\b",
+                    re.I)
+_FIRST = re.compile(r"\b(first|earliest|originally)\b", re.I)
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -72,6 +79,17 @@ class QuestionInfo:
     terms: tuple[str, ...]  # stemmed content words
     focus: tuple[str, ...]  # stemmed words of the thing counted ("ballistic missiles")
     entities: tuple[str, ...]  # capitalised names in the question, folded
+    # what a verdict is asked on: yes/no or either/or (every source speaking to it is heard), answered by
+    # yes or no, and the verdict words it puts to the test ("agre" in "Have they agreed on X?")
+    verdict: bool = False
+    yes_no: bool = False
+    claim: frozenset[str] = frozenset()
+    # which event: the years it names, the ordinals it counts by ("the second round"), and the first of
+    # several ("which outlet first reported ...?")
+    years: frozenset[str] = frozenset()
+    ordinals: frozenset[str] = frozenset()
+    first: bool = False
+    parts: str = ""  # the part a numbered list is asked of ("phase" in "What are the three phases of ...?")
 
 
 def analyse(query: str) -> QuestionInfo:
@@ -108,7 +126,10 @@ def analyse(query: str) -> QuestionInfo:
         kind = "reason"
     elif not _QUESTION_FORM.match(question) and not _QUESTION_WORD.search(question):
         kind = _typed_by_noun(question)
-    return QuestionInfo(query, kind, tuple(terms(query)), _focus(question, kind), _entities(undot(query)))
+    return QuestionInfo(query, kind, tuple(terms(query)), _focus(question, kind), _entities(undot(query)),
+                        verdict=asks_for_verdict(query), yes_no=asks_yes_no(query), claim=verdict_claim(query),
+                        years=frozenset(YEAR.findall(query)), ordinals=frozenset(ordinals(query)),
+                        first=bool(_FIRST.search(query)), parts=asked_parts(query))
 
 
 def _typed_by_noun(query: str) -> str:
@@ -159,3 +180,37 @@ def _entities(question: str) -> tuple[str, ...]:
         if words:
             found.append(fold(" ".join(words)))
     return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the Assistant reads it, once, for every stage after it: what was typed, the
+    standalone question searched and shown (completed from the conversation), what it asks for, and the
+    claims a yes/no question puts to each outlet it names."""
+    typed: str
+    standalone: str
+    info: QuestionInfo
+    claims: tuple[Claim, ...] = ()
+
+
+def read(typed: str, standalone: str, outlets: tuple[str, ...]) -> Question:
+    """The question read: its kind and constraints, and (asked yes or no) its claims, each with the
+    outlet of `outlets` it names."""
+    info = analyse(standalone)
+    return Question(typed, standalone, info, tuple(claims(standalone, outlets)) if info.yes_no else ())
+
+
+def in_words_of(question: Question, texts, outlets: tuple[str, ...]) -> Question:
+    """The question read in the passages' own words: an initialism they spell out is spelled out (and
+    the question read again); otherwise the same value."""
+    spelled = spelled_out(question.standalone, texts)
+    if spelled == question.info.text:
+        return question
+    info = analyse(spelled)
+    return replace(question, info=info, claims=tuple(claims(spelled, outlets)) if info.yes_no else ())
+
+
+def asked_parts(question: str) -> str:
+    """The part a question asks for the numbered list of ("phase" in "What are the three phases of...?")."""
+    m = _PARTS.search(question)
+    return m.group(2).lower() if m else ""

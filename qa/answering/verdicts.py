@@ -7,7 +7,7 @@ changed is answered by whether its sources give different figures for it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -112,14 +112,14 @@ def _own_words(text: str, outlets: tuple[str, ...]) -> list[str]:
     return words + sorted(_figures(text))
 
 
-def judge(question: str, candidates: list, snapshot: CorpusSnapshot, conflicting: bool,
+def judge(question: str, asked: Sequence[Claim], candidates: list, snapshot: CorpusSnapshot, conflicting: bool,
           similarity: Callable[[str, list[str]], list[float]] | None = None) -> Verdict | None:
-    """The verdict on a yes/no question from the answerer's scored sentences (best first, each with
-    .text and .passage), or None when no sentence speaks to its first claim. `conflicting`: the
-    sentences already chosen give different figures or dates for what is asked."""
-    if not asks_yes_no(question) or not candidates:
+    """The verdict on a yes/no question putting the claims `asked` (its `claims`) from the answerer's
+    scored sentences (best first, each with .text and .passage), or None when no sentence speaks to its
+    first claim. `conflicting`: the sentences already chosen give different figures or dates for what is
+    asked."""
+    if not asked or not candidates:
         return None
-    asked = claims(question, snapshot.outlet_names)
     evidence, supported, shares = [], [], []
     for claim in asked:
         best = _best_on(claim, candidates, snapshot, similarity)
