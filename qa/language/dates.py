@@ -5,23 +5,20 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from dateutil.parser import parserinfo
+
+# month and weekday names (and the abbreviations news writes: "Sept.", "Feb") from python-dateutil's
+# English parser tables, fixed whatever the machine's locale, rather than lists of our own
+_MONTH_FORMS = tuple(tuple(f.lower() for f in forms) for forms in parserinfo.MONTHS)
+MONTH_NAMES = tuple(forms[-1] for forms in _MONTH_FORMS)  # "january" ... "december"
+WEEKDAYS = tuple(forms[-1].lower() for forms in parserinfo.WEEKDAYS)  # "monday" ... "sunday"
 # regex alternations of the full names, for patterns compiled with re.I elsewhere
 WEEKDAY_WORDS = "|".join(WEEKDAYS)
 MONTH_WORDS = "|".join(MONTH_NAMES)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year as news writes it ("in 2022", "2018 Wimbledon")
-MONTHS = {
-    name: i + 1
-    for i, names in enumerate([
-        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-        ("october", "oct"), ("november", "nov"), ("december", "dec"),
-    ])
-    for name in names
-}
-MONTH_PATTERN = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+MONTHS = {form: i + 1 for i, forms in enumerate(_MONTH_FORMS) for form in forms}  # "sept" -> 9
+# every form, longest first so that "September" is not read as "Sep", then an optional full stop
+MONTH_PATTERN = "(?:" + "|".join(sorted((f.capitalize() for f in MONTHS), key=len, reverse=True)) + r")\.?"
 _MONTH = rf"({MONTH_PATTERN[3:-4]})\.?"
 _MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
