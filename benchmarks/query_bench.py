@@ -45,10 +45,15 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
     load_ms = (time.perf_counter() - t0) * 1000
     rss_loaded = status_kb("self", "VmRSS") / 1024
 
+    # deliberately the bare collection, opened by chromadb itself: no count(), no conversion into our types
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    bare = chromadb.PersistentClient(path=str(index / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+                                     ).get_collection(f"{settings.collection}_chunks")
+
     def limit(q: str):
         vector = embedder.embed([q])[0]
-        # deliberately the bare collection: no count(), no conversion into our types
-        store._chunks.query(query_embeddings=[vector.tolist()], n_results=settings.top_k,
+        bare.query(query_embeddings=[vector.tolist()], n_results=settings.top_k,
                             include=["documents", "metadatas", "distances"])
 
     stages: dict[str, list[float]] = {}
@@ -93,7 +98,7 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
         "ask_stages_ms": {k: summary(v) for k, v in stages.items()},
         "refused_share": round(refused / max(1, len(samples["ask"])), 3), "errors": errors,
         "index_load_ms": round(load_ms, 1), "snapshot_builds_during_run": builds["n"] - builds_before,
-        "snapshot_same_object": assistant._snapshot is snapshot,
+        "snapshot_same_object": assistant.snapshot() is snapshot,
         "rss_mb": {"opened": round(rss_open, 1), "index_loaded": round(rss_loaded, 1),
                    "after": round(status_kb("self", "VmRSS") / 1024, 1), "peak": peak_rss_mb()},
     }

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from qa.schema import Article
 from qa.language.sentences import split_sentences
 from qa.language.text import fold
-from qa.answering.verify import EDITED_SENTENCE, supported
+from qa.language.support import EDITED_SENTENCE, supported
 
 SHINGLE_WORDS = 5
 MIN_CONTAINMENT = 0.8  # share of the shorter article's 5-grams found in the longer one

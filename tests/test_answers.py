@@ -8,7 +8,7 @@ import pytest
 from qa.answering.conflicts import Statement, asks_for_verdict, find_conflicts, polarity
 from qa.answering.question import analyse
 from qa.language.text import stem, terms
-from qa.answering.verify import claims, supported
+from qa.language.support import claims, supported
 
 
 def _statement(n, text, article, coverage=1.0):
@@ -331,7 +331,7 @@ def test_several_places_are_read_from_deeper_in_the_ranking(assistant):
 
 
 def test_a_sentence_printed_with_another_name_or_number_is_a_rewrite_and_a_spelling_is_not():
-    from qa.answering.verify import rewritten_claims
+    from qa.language.support import rewritten_claims
 
     tampa = "The game was played on February 7, 2021, at Raymond James Stadium in Tampa, Florida."
     assert rewritten_claims(tampa, tampa.replace("Tampa, Florida", "Glendale, Arizona")) == (

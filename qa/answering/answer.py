@@ -40,7 +40,7 @@ from qa.answering.short_answer import (
 )
 from qa.language.synonyms import canonical, canonical_terms, members
 from qa.language.text import fold, has_word, listed, ordinals, terms
-from qa.answering.verify import supported
+from qa.language.support import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)

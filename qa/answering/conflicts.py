@@ -14,7 +14,7 @@ from qa.language.dates import MONTH_NAMES, MONTH_WORDS, WEEKDAY_WORDS, weekday_d
 from qa.schema import Conflict
 from qa.language.text import fold, stem, terms
 from qa.answering.verdicts import YES_NO_OPENING, asks_yes_no
-from qa.answering.verify import rewritten_claims
+from qa.language.support import rewritten_claims
 
 _ALTERNATIVE = re.compile(r"\b\w+ or (a |an |the )?\w+\s*\?$", re.I)
 _DAY = re.compile(rf"\b({WEEKDAY_WORDS})\b", re.I)

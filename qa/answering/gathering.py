@@ -9,7 +9,7 @@ import re
 
 from qa.answering.question import QuestionInfo, profiled_name
 from qa.language.text import ORDINALS, has_word, terms
-from qa.answering.verify import rewritten_claims
+from qa.language.support import rewritten_claims
 
 MAX_PERSPECTIVES = 5  # articles heard on one question
 PER_PART = 2  # sentences shown on one numbered part

@@ -21,7 +21,7 @@ from qa.retrieval.retrieve import Retrieved
 from qa.schema import Answer, AnswerSentence, Citation, Passage
 from qa.language.sentences import split_sentences
 from qa.language.text import fold, terms
-from qa.answering.verify import claims, supported
+from qa.language.support import claims, supported
 
 log = logging.getLogger(__name__)
 

@@ -1,2 +1,3 @@
 """Language: words and their stems (text), sentences with offsets, dates, country and nationality names,
-synonyms and initialisms. Pure functions over strings; imports nothing of qa but other modules here."""
+synonyms, initialisms, and whether one text supports what another claims (support). Pure functions over
+strings; imports nothing of qa but other modules here."""

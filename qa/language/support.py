@@ -1,5 +1,6 @@
-"""The deterministic check run on every answer sentence: the numbers, dates, names and quoted words
-it states must appear in the passages it cites."""
+"""Whether one text states what another claims: the numbers, dates, names and quoted words of a
+sentence must appear in the texts it cites (the check run on every answer sentence), and whether two
+sentences are versions of one (ingest's near-duplicate paragraphs, sources rewriting each other)."""
 
 from __future__ import annotations
 
