@@ -338,3 +338,58 @@ def test_joined_parts_number_their_sources_by_passage_as_any_answer_does():
     merged = joined("q", "q", [first, second], ["p1?", "p2?"])
     assert [c.n for c in merged.citations] == [1, 1, 2]
     assert [s.citations for s in merged.sentences] == [(1,), (1,), (2,)] and merged.text == "x [1] y [1] z [2]"
+
+
+# ---- the type of answer, and the thing asked for ---------------------------------------------------
+
+def test_a_time_question_is_answered_by_a_time_of_day_not_by_the_day(harbour_assistant):
+    """"What time ...?" wants "5:40 in the morning", not the "Wednesday" of another sentence."""
+    first = harbour_assistant.ask("What time does the first ferry leave Kells Island?")
+    assert not first.refused and "5:40 in the morning" in first.text, first.text
+    last = harbour_assistant.ask("What time does the last ferry get back to Kells Island?")
+    assert not last.refused and "11 at night" in last.text, last.text
+    info = analyse("What time does the first ferry leave?")
+    assert info.kind == "date" and info.asks_time
+    assert short_answer(info, "The first boat leaves at 5:40 in the morning on weekdays.") == "5:40 in the morning"
+    assert not analyse("What day does the first ferry leave?").asks_time
+
+
+def test_which_x_prefers_a_name_that_is_an_x(harbour_assistant):
+    """"Which bridge ...?" is answered by "the Harbour Bridge", not by a sentence sharing more of the
+    question's other words ("the 14X bus would use eight new buses")."""
+    for question in ("Which bridge will the 14X bus cross?", "Which bridge would the replacement bus route use?"):
+        assert harbour_assistant.ask(question).short_answer == "Harbour Bridge", question
+
+
+def test_which_councillor_said_it_when_the_sentence_says_only_she(harbour_assistant):
+    answer = harbour_assistant.ask("Which councillor has not yet had a written answer from the transit authority?")
+    assert not answer.refused and "Dana Whitcombe" in answer.short_answer, answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "What will the fare on the 14X express bus be?",
+    "What will the fare on the Kells Island lifeline boat be?",
+])
+def test_the_thing_asked_for_must_be_spoken_of_not_a_figure_beside_it(harbour_assistant, question):
+    """The articles give the 14X's running cost and the lifeline boat's contract, and use the word
+    "fare" elsewhere: no sentence about either states a fare, so it is refused."""
+    answer = harbour_assistant.ask(question)
+    assert answer.refused, answer.text
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("What will the fare on the 14X express bus be?", "fare"),
+    ("What is the ferry subsidy?", "subsidy"),
+    ("What is the deficit Portmere has to close?", "deficit"),
+    ("What is the release date of the game?", ""),  # a type noun: a date answers it
+    ("What are the entities that provide incentives?", ""),  # defined by its clause
+    ("What are the entities associated with the report?", ""),
+    ("What did the mayor say?", ""),
+])
+def test_the_noun_a_what_is_the_question_asks_for(question, noun):
+    assert analyse(question).asked_noun == noun
+
+
+def test_a_what_is_the_question_the_articles_answer_is_still_answered(harbour_assistant):
+    answer = harbour_assistant.ask("What is the deficit the 2027 budget has to close?")
+    assert not answer.refused and ("18.4" in answer.text or "23" in answer.text), answer.text

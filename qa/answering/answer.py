@@ -13,7 +13,7 @@ from functools import lru_cache
 from qa.answering import order, verdicts
 from qa.answering.conflicts import Statement, find_conflicts, polarity
 from qa.index.corpus import CorpusSnapshot
-from qa.language.dates import MONTH_PATTERN, MONTH_WORDS, WEEKDAY_WORDS, YEAR, relative_years
+from qa.language.dates import MONTH_PATTERN, MONTH_WORDS, TIME_OF_DAY, WEEKDAY_WORDS, YEAR, relative_years
 from qa.answering.gathering import (
     MAX_PERSPECTIVES,
     each_reporting,
@@ -44,7 +44,7 @@ from qa.language.support import supported
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
 _MONEY = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s*(million|billion|trillion)?\s*(dollars|euros|pounds|usd)\b", re.I)
-_DATE = re.compile(rf"\b({WEEKDAY_WORDS}|{MONTH_WORDS}|yesterday|today|tonight|overnight|"
+_DATE = re.compile(rf"{TIME_OF_DAY}|\b({WEEKDAY_WORDS}|{MONTH_WORDS}|yesterday|today|tonight|overnight|"
                    r"last (week|month|night)|this (week|month)|next (week|month|year)|\d{4})\b|"
                    r"\b(this|next|last|by|in) (spring|summer|autumn|fall|winter|year)\b", re.I)
 _CLAIMED_DATE = re.compile(rf"\b(?:{WEEKDAY_WORDS})\b|"
@@ -63,12 +63,14 @@ VECTORS_KEPT = 20_000  # sentence vectors an answerer keeps (~30 MB): a sentence
 # "..., the Financial Times reported.": an article citing another outlet's report
 _REPORTED_BY = re.compile(r"\b((?:the )?[A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*)*),?\s+(?:first\s+)?(?:reported|reports)\b")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_TIME_OF_DAY = re.compile(TIME_OF_DAY, re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bin what year\b", re.I)
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # the quoted words themselves (their names are not the speaker)
-_PRONOUN_SUBJECT = re.compile(r"^\W*(He|She)\s+(?!said\b)[a-z]+")  # "She asked Feldt ...": an actor known only as "she"
+# "She asked Feldt ...", "She said she had not ...": an actor known only as "she"
+_PRONOUN_SUBJECT = re.compile(r"^\W*(He|She)\s+[a-z]+")
 # "he said", "she told reporters", "said she", "they added": a speaker known only by a pronoun
 _PRONOUN_SPEAKS = re.compile(r"\b(he|she|they)\s+(\w+\s+)?(said|says|told|tells|added|adds|asked|asks|argued|"
                              r"warned|insisted|noted|wrote|explained|replied)\b|\b(said|says|added|asked)\s+(he|she)\b",
@@ -161,7 +163,7 @@ class ExtractiveAnswerer:
             if checked.conflicts:
                 return checked
         answer = compose(info, typed, query, chosen, passages)
-        if info.kind == "person" and not answer.short_answer and not answer.conflicts:
+        if info.kind in ("person", "named") and not answer.short_answer and not answer.conflicts:
             # "“...,” he said." opening its passage: the speaker is named just before, in the article
             answer = replace(answer, short_answer=_speaker_before(info, chosen[0], snapshot))
         framed = bool(answer.conflicts) and answer.conflicts[0].topic == "framing"
@@ -270,7 +272,9 @@ class ExtractiveAnswerer:
                 fits = fits and not another
                 # the type bonus needs the sentence to be about the question at all
                 # (a name beside the noun asked for is too common to rank by: "which company ...?")
-                bonus = 0.25 if fits and coverage >= 0.15 and info.kind != "named" else 0.0
+                # unless the name is itself of the kind asked ("the Harbour Bridge" for "which bridge ...?")
+                bonus = 0.25 if fits and coverage >= 0.15 and (
+                    info.kind != "named" or _named_as_asked(info, s.text)) else 0.0
                 score = 0.65 * coverage + 0.2 * context + 0.1 * p.score / top_score + bonus
                 if years and named_years and not named_years & years:
                     score *= ANOTHER_EVENT_PENALTY  # "won in 2018" does not answer "who won in 2019?"
@@ -341,6 +345,11 @@ class ExtractiveAnswerer:
             if heads and not any(snapshot.keyword.known(h) for h in heads) and not any(
                     _shares_a_root(heads, terms(c.text)) for c in usable[:3]):
                 return [], "the articles never mention the kind of thing asked for"  # "which hotel ...?"
+        noun = canonical(info.asked_noun) if info.asked_noun else ""
+        if info.kind == "general" and noun in wanted and not any(noun in c.asked for c in usable[:3]):
+            # "What will the fare on the 14X be?" answered by the 14X's running cost: a word the articles
+            # use, but no sentence about the question does
+            return [], f"no passage states the {info.asked_noun} asked for"
         return usable, ""
 
     def _select(self, candidates: list[_Candidate], verdict: bool, kind: str = "general") -> list[_Candidate]:
@@ -488,7 +497,7 @@ def _speaker_before(info: QuestionInfo, lead: _Candidate, snapshot: CorpusSnapsh
         for sentence in reversed(earlier[-3:]):
             if "\n\n" in text[sentence.end - offset: max(sentence.end, lead.start) - offset]:
                 return ""  # another paragraph: not this sentence's actor
-            named = short_answer(replace(info, text="Who?"), _QUOTE.sub("", sentence.text))
+            named = short_answer(replace(info, text="Who?", kind="person"), _QUOTE.sub("", sentence.text))
             if named and fold(named) not in others:
                 return named
     return ""
@@ -549,6 +558,8 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return bool(tallies(sentence))
     if info.kind == "date" and _ASKS_YEAR.search(info.text):  # "in what year ...?" wants a year
         return bool(set(YEAR.findall(sentence)) - set(YEAR.findall(info.text)))
+    if info.kind == "date" and info.asks_time:  # "at what time ...?" wants a time of day
+        return bool(_TIME_OF_DAY.search(sentence))
     if info.kind in ("date", "change"):
         return bool(_DATE.search(sentence))
     if info.kind == "person":
@@ -563,6 +574,14 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
         return has_word(sentence, speaker) and bool(_SPEECH.search(sentence)) and bool(
             _QUOTE_MARK.search(sentence) or re.search(r"\bthat\b", sentence))
     return False
+
+
+def _named_as_asked(info: QuestionInfo, sentence: str) -> bool:
+    """A name in the sentence ends in the noun a "which X ...?" question asks for ("Harbour Bridge" for
+    "which bridge", "Portmere Gazette" for "which gazette"): it names a thing of that kind."""
+    heads = asked_heads(info)
+    return any(terms(span.split()[-1])[-1:] and terms(span.split()[-1])[-1] in heads
+               for span in named_spans(info, sentence) if span.split())
 
 
 def reported_by(sentence: str) -> str:

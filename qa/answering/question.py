@@ -63,6 +63,12 @@ _TYPE_NOUNS = (
 _PARTS = re.compile(r"\bwhat (are|were) the (?:(?:two|three|four|five|six|\d) )?(phase|step|stage|tier|part|round)s\b",
                     re.I)
 _FIRST = re.compile(r"\b(first|earliest|originally)\b", re.I)
+# "what is / was / will be the X ...?": X runs up to a preposition, a verb, a name or the end; its last
+# word is the thing asked for ("the ferry subsidy", "the fare on the 14X", "the deficit Portmere's ...")
+_ASKS_TIME = re.compile(r"\b(what|which) time\b", re.I)
+_ASKED_NOUN = re.compile(r"^\W*(?i:what (?:is|was|were|are|will|would)\s+(?:be\s+)?the)\s+((?:[a-z]+\s+){0,3}?[a-z]+)"
+                         r"(?=\s+(?:on|of|for|in|at|to|from|with|by|that|which|who|be|is|was|were|will|would|has|have|"
+                         r"had|does|did|do|after|before|under|between)\b|\s+[A-Z0-9]|\s*[?,.]|\s*$)")
 _REASON = re.compile(r"\bwhy\b|\bwhat (is|was) the reason\b", re.I)
 _MONEY = re.compile(r"\b(dollar|euro|pound|money|cost|price|value|worth|budget|\$)\b", re.I)
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -90,6 +96,10 @@ class QuestionInfo:
     ordinals: frozenset[str] = frozenset()
     first: bool = False
     parts: str = ""  # the part a numbered list is asked of ("phase" in "What are the three phases of ...?")
+    # the thing a "what is/was/will be the X ...?" question asks for, stemmed ("fare" in "What will the fare
+    # on the 14X be?"): an answer must speak of it, not of something beside it
+    asked_noun: str = ""
+    asks_time: bool = False  # "at what time ...?": a time of day is the answer, not the day
 
 
 def analyse(query: str) -> QuestionInfo:
@@ -129,7 +139,8 @@ def analyse(query: str) -> QuestionInfo:
     return QuestionInfo(query, kind, tuple(terms(query)), _focus(question, kind), _entities(undot(query)),
                         verdict=asks_for_verdict(query), yes_no=asks_yes_no(query), claim=verdict_claim(query),
                         years=frozenset(YEAR.findall(query)), ordinals=frozenset(ordinals(query)),
-                        first=bool(_FIRST.search(query)), parts=asked_parts(query))
+                        first=bool(_FIRST.search(query)), parts=asked_parts(query), asked_noun=_asked_noun(question),
+                        asks_time=bool(_ASKS_TIME.search(question)))
 
 
 def _typed_by_noun(query: str) -> str:
@@ -208,6 +219,24 @@ def in_words_of(question: Question, texts, outlets: tuple[str, ...]) -> Question
         return question
     info = analyse(spelled)
     return replace(question, info=info, claims=tuple(claims(spelled, outlets)) if info.yes_no else ())
+
+
+def _asked_noun(question: str) -> str:
+    """The stemmed noun a "what is the X ...?" question asks for; "" when X only names the type of the
+    answer ("the release date", "the total number": a date or a number answers it, not the word) or a
+    clause defines it ("the entities that ...", "the entities associated with ...")."""
+    m = _ASKED_NOUN.match(question)
+    # a clause after it ("that ...", "associated with ...", "facing ...") says which one is meant
+    if not m or re.match(r"\s+(?:that|which|who|whom|whose|[a-z]+(?:ed|ing))\b", question[m.end():], re.I):
+        return ""
+    words = m.group(1).split()
+    if any(w.endswith(("ed", "ing")) for w in words[1:]):
+        return ""  # "the entities associated with ...": a clause within the phrase says which
+    noun = words[-1]
+    if any(pattern.search(noun) for pattern, _ in _TYPE_NOUNS) or re.match(r"(name|time|year|month|kind|type)s?$", noun):
+        return ""
+    stems = terms(noun)
+    return stems[0] if stems else ""
 
 
 def asked_parts(question: str) -> str:

@@ -15,6 +15,9 @@ WEEKDAYS = tuple(forms[-1].lower() for forms in parserinfo.WEEKDAYS)  # "monday"
 # regex alternations of the full names, for patterns compiled with re.I elsewhere
 WEEKDAY_WORDS = "|".join(WEEKDAYS)
 MONTH_WORDS = "|".join(MONTH_NAMES)
+# a time of day as news writes it: "3 p.m.", "5:40 in the morning", "after 11 at night", "noon"
+TIME_OF_DAY = (r"\b\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|"
+               r"\b\d{1,2}(?::\d{2})?\s+(?:in the (?:morning|afternoon|evening)|at night)\b|\b(?:noon|midnight)\b")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year as news writes it ("in 2022", "2018 Wimbledon")
 MONTHS = {form: i + 1 for i, forms in enumerate(_MONTH_FORMS) for form in forms}  # "sept" -> 9
 # every form, longest first so that "September" is not read as "Sep", then an optional full stop
