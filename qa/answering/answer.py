@@ -13,7 +13,7 @@ from functools import lru_cache
 from qa.answering import order, verdicts
 from qa.answering.conflicts import Statement, find_conflicts, polarity
 from qa.index.corpus import CorpusSnapshot
-from qa.language.dates import MONTH_PATTERN, MONTH_WORDS, TIME_OF_DAY, WEEKDAY_WORDS, YEAR, relative_years
+from qa.language.dates import MONTH_PATTERN, MONTH_WORDS, TIME_OF_DAY, WEEKDAY_WORDS, YEAR, relative_years, times_of_day
 from qa.answering.gathering import (
     MAX_PERSPECTIVES,
     each_reporting,
@@ -63,7 +63,6 @@ VECTORS_KEPT = 20_000  # sentence vectors an answerer keeps (~30 MB): a sentence
 # "..., the Financial Times reported.": an article citing another outlet's report
 _REPORTED_BY = re.compile(r"\b((?:the )?[A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*)*),?\s+(?:first\s+)?(?:reported|reports)\b")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_TIME_OF_DAY = re.compile(TIME_OF_DAY, re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b|\bin what year\b", re.I)
 _PERCENTAGE = re.compile(r"\b(percentage|per ?cent|share|proportion)\b", re.I)
 _PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
@@ -559,7 +558,7 @@ def _fits(info: QuestionInfo, sentence: str, speaker: str = "") -> bool:
     if info.kind == "date" and _ASKS_YEAR.search(info.text):  # "in what year ...?" wants a year
         return bool(set(YEAR.findall(sentence)) - set(YEAR.findall(info.text)))
     if info.kind == "date" and info.asks_time:  # "at what time ...?" wants a time of day
-        return bool(_TIME_OF_DAY.search(sentence))
+        return bool(times_of_day(sentence))
     if info.kind in ("date", "change"):
         return bool(_DATE.search(sentence))
     if info.kind == "person":

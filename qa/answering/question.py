@@ -217,8 +217,7 @@ def in_words_of(question: Question, texts, outlets: tuple[str, ...]) -> Question
     spelled = spelled_out(question.standalone, texts)
     if spelled == question.info.text:
         return question
-    info = analyse(spelled)
-    return replace(question, info=info, claims=tuple(claims(spelled, outlets)) if info.yes_no else ())
+    return replace(read(question.typed, spelled, outlets), standalone=question.standalone)
 
 
 def _asked_noun(question: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from qa.language.countries import is_country, names_country
-from qa.language.dates import TIME_OF_DAY, YEAR
+from qa.language.dates import YEAR, times_of_day
 from qa.answering.question import CALENDAR_WORDS, QuestionInfo
 from qa.language.sentences import split_sentences
 from qa.language.synonyms import canonical_terms
@@ -52,8 +52,6 @@ MAX_NAMES = 3
 _PLURAL_WHO = re.compile(r"\bwho (are|were|have|had)\b|\bwhich (\w+ )?\w+s (are|were|have|did|do)\b", re.I)
 
 
-_TIME_OF_DAY = re.compile(TIME_OF_DAY, re.I)
-
 
 def short_answer(info: QuestionInfo, sentence: str) -> str:
     """The span of `sentence` that answers the question of kind `info.kind`, or ""."""
@@ -66,7 +64,7 @@ def short_answer(info: QuestionInfo, sentence: str) -> str:
     if info.kind == "person":
         return _names(info, sentence) if _asks_for_a_name(info) and _names_the_sides(info, sentence) else ""
     if info.kind == "date" and info.asks_time:
-        return _only(m.group(0) for m in _TIME_OF_DAY.finditer(sentence) if not _asked(info, m.group(0)))
+        return _only(t for t in times_of_day(sentence) if not _asked(info, t))
     if info.kind == "date":
         return _only(m.group(0) for m in _WHEN_SPAN.finditer(sentence) if not _asked(info, m.group(0)))
     if info.kind == "place" and re.match(r"\s*where\b", info.text, re.I):

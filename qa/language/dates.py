@@ -18,6 +18,7 @@ MONTH_WORDS = "|".join(MONTH_NAMES)
 # a time of day as news writes it: "3 p.m.", "5:40 in the morning", "after 11 at night", "noon"
 TIME_OF_DAY = (r"\b\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|"
                r"\b\d{1,2}(?::\d{2})?\s+(?:in the (?:morning|afternoon|evening)|at night)\b|\b(?:noon|midnight)\b")
+_TIME_OF_DAY = re.compile(TIME_OF_DAY, re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year as news writes it ("in 2022", "2018 Wimbledon")
 MONTHS = {form: i + 1 for i, forms in enumerate(_MONTH_FORMS) for form in forms}  # "sept" -> 9
 # every form, longest first so that "September" is not read as "Sep", then an optional full stop
@@ -61,6 +62,11 @@ def parse_date(text: str) -> str:
         return parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
         return ""
+
+
+def times_of_day(text: str) -> list[str]:
+    """The times of day a text states ("3 p.m.", "5:40 in the morning"), in order."""
+    return [m.group(0) for m in _TIME_OF_DAY.finditer(text)]
 
 
 def parse_day_month(text: str, year: int) -> str:
