@@ -313,7 +313,7 @@ class ExtractiveAnswerer:
         for c in candidates:
             article_id = c.passage.article.id
             if article_id not in missing_by_article:
-                words = snapshot.article_words.get(article_id, frozenset())
+                words = snapshot.article_words(article_id)
                 missing_by_article[article_id] = [e for e in entities if not _mentions(words, e)]
             missing = missing_by_article[article_id]
             if not missing or (spanning and len(missing) < len(entities)):
@@ -329,8 +329,10 @@ class ExtractiveAnswerer:
             return [], "no sentence about what the question names mentions enough of it"
         if info.kind in _NEEDS_FIT or info.kind == "place":
             stating = [c for c in usable if c.fits and c.coverage >= 0.5 * best.coverage]
-            if not stating and info.kind in _NEEDS_FIT:
-                stating = _stated_beside(best, usable, info, wanted)
+            # beside the best sentence, or beside another that holds nearly as much of the question
+            leaders = (c for c in usable if c.coverage >= LEADER_SHARE * best.coverage)
+            while not stating and info.kind in _NEEDS_FIT and (leader := next(leaders, None)):
+                stating = _stated_beside(leader, usable, info, wanted)
             if not stating and info.kind in _NEEDS_FIT:
                 return [], f"no passage states the {_NEEDS_FIT[info.kind]} asked for"
             if stating:  # a place is led with when a sentence names one; its absence is no refusal
@@ -414,6 +416,9 @@ def headline_terms(title: str) -> frozenset[str]:
     return frozenset(canonical_terms(title))
 
 
+LEADER_SHARE = 0.9  # a sentence holding this share of the best one's coverage leads as well as it
+
+
 def _stated_beside(best: _Candidate, candidates: list[_Candidate], info: QuestionInfo,
                    wanted: frozenset[str]) -> list[_Candidate]:
     """A sentence of the best one's passage that states the kind of thing asked and holds every word of
@@ -487,9 +492,9 @@ def _speaker_before(info: QuestionInfo, lead: _Candidate, snapshot: CorpusSnapsh
     passage = lead.passage
     texts = [(passage.text, passage.start)]
     article, _, n = passage.chunk_id.rpartition(":")
-    at = snapshot.positions.get(f"{article}:{int(n) - 1}") if n.isdigit() else None
-    if at is not None:
-        texts.append((snapshot.chunks[at].text, snapshot.chunks[at].start))
+    before = snapshot.chunk(f"{article}:{int(n) - 1}") if n.isdigit() else None
+    if before is not None:
+        texts.append((before.text, before.start))
     others = {fold(m.group(0)) for m in _NAME.finditer(lead.text)}  # "Feldt" in "She asked Feldt ..." is not "she"
     for text, offset in texts:
         earlier = [x for x in split_sentences(text, offset) if x.end <= lead.start]
