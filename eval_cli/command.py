@@ -175,6 +175,7 @@ def score_set(testset, settings: Settings, root: Path, external: bool, variants=
     notes = []
     if external or ours.store.counts()[1] == 0:
         report = _ingest(root, ours.store, ours.embedder, settings)
+        ours.refresh()  # answer from what was just indexed, not from a snapshot taken before
         if report.duplicates:
             notes.append(f"{len(report.duplicates)} near-duplicate articles were collapsed into their originals")
     systems = [AssistantSystem("ours", ours, "hybrid retrieval (dense + BM25, RRF, per-article cap), our answerer "
@@ -182,7 +183,7 @@ def score_set(testset, settings: Settings, root: Path, external: bool, variants=
     systems += standard_baselines(ours)
     systems += [_variant(name, changes, ours, root) for name, changes in variants]
 
-    chunks = ours.snapshot().chunks
+    chunks = ours.store.chunks()
     missing = sorted({s for c in testset.cases for s in c.sources} - {a.id for a in ours.store.articles()})
     if missing:
         notes.append(f"{len(missing)} gold sources are not in the index (e.g. {missing[0]}): "

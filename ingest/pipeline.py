@@ -3,7 +3,10 @@
 Write order makes interruption safe: an article's chunks are written first and its article record
 last; readers only see chunks whose article record carries the same content hash (see
 ChromaStore.chunks), so a run killed half-way leaves the last complete state visible and the next
-run redoes the unfinished article.
+run redoes the unfinished article. Then the new index version is logged with the articles it changed
+and published, and this host's keyword index replays it (qa/index/sync.py): the keyword index is what
+readers answer from, so until it commits they see the previous version whole. A run stopped between
+those steps is finished by the next run (or by the first reader that sees the version).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from ingest.load import content_hash, load_folder
 from ingest.lock import ingest_lock
 from qa.config import Settings
 from qa.index.embeddings import Embedder
+from qa.index.keyword import KeywordIndex
+from qa.index.sync import keyword_folder, sync
 from qa.schema import Article, Chunk, IngestReport
 from qa.index.store import ChromaStore
 
@@ -34,6 +39,7 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
     """Bring the index in step with the articles under root; returns what changed."""
     root = root.resolve()
     with ingest_lock(settings.data_dir):
+        store.finish_bump()
         loaded = load_folder(root)
         existing = store.article_hashes()
         copies = find_copies(loaded.articles, indexed={k for k, v in existing.items() if not v.get("duplicate_of")})
@@ -65,13 +71,15 @@ def ingest_path(root: Path, store: ChromaStore, embedder: Embedder, settings: Se
         _index_group(group, store, embedder, str(root), report)
         advance(len(group), grouped)
         current = {a.id for a in articles}
-        for article_id, meta in existing.items():
-            if meta.get("root") == str(root) and article_id not in current:
-                report.removed += len(store.chunk_hashes(article_id))
-                store.delete_article(article_id)
-                report.articles_removed += 1
+        gone = [aid for aid, meta in existing.items() if meta.get("root") == str(root) and aid not in current]
+        for article_id in gone:
+            report.removed += len(store.chunk_hashes(article_id))
+            store.delete_article(article_id)
+            report.articles_removed += 1
         if report.changed:
-            store.bump_version()
+            changed = [a.id for a in articles if existing.get(a.id, {}).get("content_hash") != a.content_hash]
+            store.bump_version([*changed, *gone])
+        sync(store, KeywordIndex(keyword_folder(settings)))
         return report
 
 

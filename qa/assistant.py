@@ -15,6 +15,8 @@ from qa.config import Settings
 from qa.retrieval.conversation import condense
 from qa.index.corpus import CorpusSnapshot
 from qa.index.embeddings import Embedder, MiniLMEmbedder
+from qa.index.keyword import KeywordIndex
+from qa.index.sync import SyncBusy, keyword_folder, sync
 from qa.errors import BadInput, IndexEmpty
 from qa.answering.llm import LLMAnswerer
 from qa.answering.parts import completed, joined, split_parts
@@ -37,9 +39,10 @@ VERSION_CHECK_S = 1.0  # how stale the keyword index may be after an ingest else
 
 class Assistant:
     def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder,
-                 retriever: Retriever | None = None, answerer=None, llm=None):
+                 retriever: Retriever | None = None, answerer=None, llm=None, keyword: KeywordIndex | None = None):
         self.settings = settings
         self.store = store
+        self.keyword = keyword or KeywordIndex(keyword_folder(settings))
         self.embedder = embedder
         self.retriever = retriever or Retriever(store, embedder, RetrievalConfig(
             candidates=settings.candidates, per_article_cap=settings.per_article_cap,
@@ -51,6 +54,8 @@ class Assistant:
         self._snapshot: CorpusSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._refreshing = False
+        self._watching = False
 
     @classmethod
     def build(cls, settings: Settings) -> "Assistant":
@@ -62,22 +67,70 @@ class Assistant:
     # ---- the index ---------------------------------------------------------------------------
 
     def snapshot(self) -> CorpusSnapshot:
-        """The current chunks and keyword index; rebuilt only when ingest has bumped the version."""
-        now = time.monotonic()
+        """The pinned keyword-index generation requests answer from. Once a second the store's version is
+        read; when it has moved, a new snapshot is made in the background (syncing this host's keyword
+        index if no other process is) and swapped in when ready: no request waits for it."""
         current = self._snapshot
-        if current is not None and now - self._checked_at < VERSION_CHECK_S:
+        if current is not None and time.monotonic() - self._checked_at < VERSION_CHECK_S:
             return current
         with self._lock:
             if self._snapshot is not None and time.monotonic() - self._checked_at < VERSION_CHECK_S:
                 return self._snapshot
             version = self.store.version()
-            if self._snapshot is None or self._snapshot.version != version:
-                started = time.perf_counter()
-                self._snapshot = CorpusSnapshot.build(version, self.store.chunks())
-                log.info("loaded index version %s: %d chunks in %.0f ms", version,
-                         len(self._snapshot.chunks), (time.perf_counter() - started) * 1000)
             self._checked_at = time.monotonic()
+            if self._snapshot is None:
+                opened = CorpusSnapshot.open(self.keyword.searcher())
+                # a first start on an index this host has never synced must wait for it; any other
+                # start answers from what the host has while it catches up
+                self._snapshot = opened if opened.version else self._synced(wait=True)
+            if self._snapshot.version != version and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, name="index-refresh", daemon=True).start()
             return self._snapshot
+
+    def watch(self) -> None:
+        """Check the version once a second in the background too, so that a worker no request reaches
+        still catches up with an ingest (a server calls this; tests and the CLI need not)."""
+        def loop():
+            while True:
+                time.sleep(VERSION_CHECK_S)
+                try:
+                    self.snapshot()
+                except Exception:  # the store is down: requests say so; the next check tries again
+                    log.debug("version check failed", exc_info=True)
+
+        if not self._watching:
+            self._watching = True
+            threading.Thread(target=loop, name="index-watch", daemon=True).start()
+
+    def refresh(self) -> CorpusSnapshot:
+        """Catch up with the store now, waiting for it (the process that has just ingested)."""
+        snap = self._synced(wait=True)
+        with self._lock:
+            self._snapshot, self._checked_at = snap, time.monotonic()
+        return snap
+
+    def _synced(self, wait: bool) -> CorpusSnapshot:
+        started = time.perf_counter()
+        try:
+            sync(self.store, self.keyword, wait=wait)
+        except SyncBusy:
+            pass  # another process is bringing this host's index up to date: a later check sees it
+        snap = CorpusSnapshot.open(self.keyword.searcher())
+        log.info("opened index version %s: %d chunks in %.0f ms", snap.version, snap.chunk_count,
+                 (time.perf_counter() - started) * 1000)
+        return snap
+
+    def _refresh(self) -> None:
+        try:
+            snap = self._synced(wait=False)
+            with self._lock:
+                if self._snapshot is None or snap.version != self._snapshot.version:
+                    self._snapshot = snap
+        except Exception:  # the store went away mid-sync: the next version check tries again
+            log.exception("could not refresh the index")
+        finally:
+            self._refreshing = False
 
     def status(self) -> dict:
         snap = self.snapshot()
@@ -86,7 +139,7 @@ class Assistant:
         # the counts of the snapshot answers are drawn from, not the store's: an ingest elsewhere that
         # has written its articles but not yet bumped the version is not shown before it is answered from
         return {
-            "articles": len(snap.article_words), "chunks": len(snap.chunks), "index_version": snap.version,
+            "articles": snap.article_count, "chunks": snap.chunk_count, "index_version": snap.version,
             "embedding_model": self.embedder.name, "dimension": self.embedder.dimension,
             "oldest": oldest, "newest": newest, "outlets": snap.outlets(),
             "store": "server" if self.settings.chroma_url else "embedded",
@@ -215,7 +268,7 @@ class Assistant:
 
     def _ready_snapshot(self) -> CorpusSnapshot:
         snap = self.snapshot()
-        if not snap.chunks:
+        if not snap.chunk_count:
             raise IndexEmpty("the index is empty: run `qa ingest` first")
         return snap
 

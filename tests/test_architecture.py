@@ -132,3 +132,16 @@ def test_importing_the_schema_loads_only_the_schema():
     code = "import sys, qa.schema; print(sorted(m for m in sys.modules if m.split('.')[0] in ('qa', 'chromadb', 'flask')))"
     loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['qa', 'qa.schema']"
+
+
+@pytest.mark.parametrize("library, owner", [("chromadb", "qa/index/store.py"), ("tantivy", "qa/index/keyword.py")])
+def test_one_module_per_third_party_boundary(library, owner):
+    importing = set()
+    for package in ("qa", "ingest", "web", "eval_cli"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                if any(n.split(".")[0] == library for n in names):
+                    importing.add(path.relative_to(ROOT).as_posix())
+    assert importing == {owner}

@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, assistant=None) -> Flask:
         from qa.assistant import Assistant
 
         assistant = Assistant.build(settings)
+        assistant.watch()  # a served worker follows ingests even when no request comes
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False

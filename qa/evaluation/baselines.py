@@ -30,7 +30,8 @@ def retrieval_variant(assistant: Assistant, name: str, mode: str, description: s
     retriever = Retriever(assistant.store, assistant.embedder,
                           RetrievalConfig(mode=mode, candidates=s.candidates, per_article_cap=s.per_article_cap))
     # keyword-only retrieval reports no cosine, so the answerer's dense off-topic gate stays out of it
-    variant = Assistant(s, assistant.store, assistant.embedder, retriever=retriever, answerer=assistant.answerer)
+    variant = Assistant(s, assistant.store, assistant.embedder, retriever=retriever, answerer=assistant.answerer,
+                        keyword=assistant.keyword)
     return AssistantSystem(name, variant, description or f"{mode}-only retrieval, our answerer")
 
 
@@ -85,7 +86,7 @@ class TutorialPipeline:
         many were (re)embedded. Unchanged articles are skipped by content hash."""
         wanted = {a.id: a for a in articles if not a.duplicate_of}
         existing = self.store.article_hashes()
-        changed = 0
+        changed: list[str] = []
         for article in wanted.values():
             if existing.get(article.id, {}).get("content_hash") == article.content_hash:
                 continue
@@ -96,13 +97,13 @@ class TutorialPipeline:
             self.store.upsert_chunks([(article, c) for c in chunks], vectors)
             self.store.delete_chunks(set(self.store.chunk_hashes(article.id)) - {c.id for c in chunks})
             self.store.commit_articles([(article, vectors.mean(axis=0))], TUTORIAL_ROOT)
-            changed += 1
+            changed.append(article.id)
         for article_id in set(existing) - set(wanted):
             self.store.delete_article(article_id)
-            changed += 1
+            changed.append(article_id)
         if changed:
-            self.store.bump_version()
-        return changed
+            self.store.bump_version(changed)
+        return len(changed)
 
     # The tutorial pipeline has no conversation: a follow-up is searched and answered on its own words.
     def ranked(self, question: str, depth: int, history: tuple[dict, ...] = ()) -> tuple[Passage, ...]:

@@ -1,62 +1,77 @@
-"""A read-only snapshot of the indexed chunks with their keyword index, rebuilt only when ingest
-bumps the index version (never per query)."""
+"""A read-only view of the indexed corpus for answering: one pinned generation of the on-disk keyword
+index with what every request reads of it (counts, outlets, date range) worked out once. Opening one
+costs milliseconds at any corpus size: no chunk is loaded until a request asks for it."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-import numpy as np
-
-from qa.index.keyword import KeywordIndex
-from qa.schema import Filters
-from qa.index.store import StoredChunk, day_number
+from qa.index.keyword import Searcher
+from qa.index.store import StoreHit, StoredChunk
 from qa.language.text import fold
+from qa.schema import Filters
 
 _WORD = re.compile(r"[\w’']+")
+ARTICLE_WORDS_KEPT = 2048  # articles whose words one snapshot remembers
 
 
 @dataclass(frozen=True)
 class CorpusSnapshot:
     version: int
-    chunks: tuple[StoredChunk, ...]
-    keyword: KeywordIndex
-    positions: dict[str, int]
-    outlet_keys: np.ndarray  # casefolded outlet per chunk
-    days: np.ndarray  # YYYYMMDD per chunk, 0 when undated
-    article_words: dict[str, frozenset[str]]  # article id -> folded words of its text, for entity checks
+    keyword: Searcher
+    chunk_count: int
+    article_count: int
     outlet_words: frozenset[str]  # folded words of every outlet's name ("the", "verge", "bne", "intellinews")
     outlet_names: tuple[str, ...]  # every outlet, sorted
     dates: tuple[str, str]  # oldest and newest publication date, ("", "") when all are undated
+    _words: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def build(cls, version: int, chunks: list[StoredChunk]) -> "CorpusSnapshot":
-        chunks = sorted(chunks, key=lambda c: c.id)
+    def open(cls, searcher: Searcher) -> "CorpusSnapshot":
+        outlets = sorted(searcher.outlets())
+        lo, hi = searcher.days()
         return cls(
-            version=version,
-            chunks=tuple(chunks),
-            keyword=KeywordIndex([f"{c.article.title}\n{c.text}" for c in chunks]),
-            positions={c.id: i for i, c in enumerate(chunks)},
-            outlet_keys=np.array([c.article.outlet.casefold() for c in chunks], dtype=object),
-            days=np.array([day_number(c.article.published) for c in chunks], dtype=np.int64),
-            article_words=_article_words(chunks),
-            outlet_words=frozenset(w for c in chunks for w in _WORD.findall(fold(c.article.outlet))),
-            outlet_names=tuple(sorted({c.article.outlet for c in chunks if c.article.outlet})),
-            dates=_date_range(chunks),
+            version=searcher.state.version,
+            keyword=searcher,
+            chunk_count=searcher.size,
+            article_count=searcher.articles(),
+            outlet_words=frozenset(w for o in outlets for w in _WORD.findall(fold(o))),
+            outlet_names=tuple(outlets),
+            dates=(_iso(lo), _iso(hi)) if lo else ("", ""),
         )
 
-    def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Boolean mask of the chunks the filters let through (None: all)."""
-        if filters.is_empty():
-            return None
-        mask = np.ones(len(self.chunks), dtype=bool)
-        if filters.outlet:
-            mask &= self.outlet_keys == filters.outlet.casefold()
-        if filters.since:
-            mask &= self.days >= day_number(filters.since)
-        if filters.until:
-            mask &= (self.days <= day_number(filters.until)) & (self.days > 0)
-        return mask
+    def admits(self, filters: Filters) -> bool:
+        """Does any chunk pass the filters?"""
+        return filters.is_empty() or self.keyword.count(filters) > 0
+
+    def chunk(self, chunk_id: str) -> StoredChunk | None:
+        return self.keyword.chunks([chunk_id]).get(chunk_id)
+
+    def visible(self, hits: Sequence[StoreHit]) -> list[StoreHit]:
+        """The vector-store hits this snapshot holds, as it holds them: a chunk an ingest has written but
+        not yet published (or published after this snapshot was taken) is not answered from."""
+        held = self.keyword.chunks([h.chunk.id for h in hits])
+        return [h for h in hits if h.chunk.id in held and held[h.chunk.id].hash == h.chunk.hash
+                and held[h.chunk.id].article_hash == h.chunk.article_hash]
+
+    def article_words(self, article_id: str) -> frozenset[str]:
+        """Folded words of an article's headline, outlet and text, for checks that it names something."""
+        words = self._words.get(article_id)
+        if words is None:
+            chunks = self.keyword.article_chunks(article_id)
+            bag: set[str] = set()
+            if chunks:
+                # the outlet counts as a word of its article: "according to IntelliNews" names its source
+                bag.update(_WORD.findall(fold(f"{chunks[0].article.title} {chunks[0].article.outlet}")))
+            for c in chunks:
+                bag.update(_WORD.findall(fold(c.text)))
+            words = frozenset(bag)
+            if len(self._words) >= ARTICLE_WORDS_KEPT:
+                self._words.clear()
+            self._words[article_id] = words
+        return words
 
     def date_range(self) -> tuple[str, str]:
         """(oldest, newest) publication date; computed once per snapshot, read on every request."""
@@ -66,15 +81,6 @@ class CorpusSnapshot:
         return list(self.outlet_names)
 
 
-def _date_range(chunks: list[StoredChunk]) -> tuple[str, str]:
-    dated = [c.article.published for c in chunks if c.article.published]
-    return (min(dated), max(dated)) if dated else ("", "")
-
-
-def _article_words(chunks: list[StoredChunk]) -> dict[str, frozenset[str]]:
-    words: dict[str, set[str]] = {}
-    for c in chunks:
-        # the outlet counts as a word of its article: "according to IntelliNews" names its source
-        bag = words.setdefault(c.article.id, set(_WORD.findall(fold(f"{c.article.title} {c.article.outlet}"))))
-        bag.update(_WORD.findall(fold(c.text)))
-    return {aid: frozenset(bag) for aid, bag in words.items()}
+def _iso(day: int) -> str:
+    text = f"{day:08d}"
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}"

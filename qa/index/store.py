@@ -1,14 +1,17 @@
 """The vector store: the only module that imports chromadb. Chroma types never leave this file.
 
-Two collections per index: `<name>_chunks` (one record per chunk, the searchable passages) and
-`<name>_articles` (one record per article: cleaned body and metadata, the commit marker of ingest).
+Three collections per index: `<name>_chunks` (one record per chunk, the searchable passages),
+`<name>_articles` (one record per article: cleaned body and metadata, the commit marker of ingest) and
+`<name>_log` (per index version, the ids of the articles it changed or removed: what a keyword index on
+any host replays to catch up with the store, see qa/index/sync.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -20,6 +23,8 @@ from qa.schema import Article, ArticleMeta, Chunk, Filters
 
 log = logging.getLogger(__name__)
 
+_LOG_IDS = 1000  # article ids per change-log record
+_READ_ARTICLES = 200  # articles whose chunks one read fetches
 _PAGE = 1000  # Chroma caps how many records one get() may return at a time
 LOCKED_RETRY_S = (0.5, 1.0, 2.0)  # waits before retrying a call that found the SQLite index locked
 
@@ -81,6 +86,7 @@ class ChromaStore:
                 f"{name}_articles", embedding_function=None, metadata=meta,
                 configuration={"hnsw": {"space": "cosine"}},
             )
+            self._log = client.get_or_create_collection(f"{name}_log", embedding_function=None)
         except Exception as exc:  # chromadb raises many types; they all mean "cannot use the store"
             raise StoreUnavailable(f"cannot open the Chroma collections: {exc}") from None
         recorded = self._chunks.metadata or {}
@@ -158,21 +164,58 @@ class ChromaStore:
 
     def chunks(self) -> list[StoredChunk]:
         """Every chunk whose article is committed (interrupted writes of a newer version are ignored)."""
+        return list(self.iter_chunks())
+
+    def iter_chunks(self) -> Iterator[StoredChunk]:
+        """Every committed chunk, read a page at a time."""
         committed = {rid: meta.get("content_hash") for rid, meta in self.article_hashes().items()}
-        out = []
         for rid, meta, doc in self._all(self._chunks):
             chunk = _chunk_from(rid, meta, doc)
             if committed.get(chunk.article.id) == chunk.article_hash:
-                out.append(chunk)
+                yield chunk
+
+    def committed_chunks(self, article_ids: Sequence[str]) -> list[StoredChunk]:
+        """The visible chunks of these articles (none for an article removed or not yet committed)."""
+        out: list[StoredChunk] = []
+        ids = sorted(set(article_ids))
+        for at in range(0, len(ids), _READ_ARTICLES):
+            batch = ids[at: at + _READ_ARTICLES]
+            got = self._guard(lambda: self._articles.get(ids=batch, include=["metadatas"]))
+            committed = {rid: meta.get("content_hash") for rid, meta in zip(got["ids"], got["metadatas"])}
+            if not committed:
+                continue
+            keys = sorted(committed)
+            where = {"article_id": keys[0]} if len(keys) == 1 else {"article_id": {"$in": keys}}
+            got = self._guard(lambda: self._chunks.get(where=where, include=["metadatas", "documents"]))
+            for rid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+                chunk = _chunk_from(rid, meta, doc)
+                if committed.get(chunk.article.id) == chunk.article_hash:
+                    out.append(chunk)
         return out
+
+    def changes_since(self, version: int) -> dict[int, set[str] | None]:
+        """{index version: ids of the articles it changed or removed, None when not logged} for every
+        logged version > version."""
+        out: dict[int, set[str] | None] = {}
+        offset = 0
+        while True:
+            got = self._guard(lambda: self._log.get(where={"version": {"$gt": version}}, include=["metadatas", "documents"],
+                                                    limit=_PAGE, offset=offset))
+            for meta, doc in zip(got["metadatas"], got["documents"]):
+                ids, v = json.loads(doc), int(meta["version"])
+                if ids is None or (v in out and out[v] is None):
+                    out[v] = None
+                else:
+                    out.setdefault(v, set()).update(ids)
+            if len(got["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
 
     def query(self, vector: np.ndarray, n: int, filters: Filters = Filters()) -> list[StoreHit]:
         """The n nearest chunks to `vector` (cosine), honouring filters."""
-        total = self._guard(self._chunks.count)
-        if total == 0:
-            return []
+        # no count() first: Chroma returns fewer than n (or none) when it holds fewer, at one round trip
         got = self._guard(lambda: self._chunks.query(
-            query_embeddings=[vector.tolist()], n_results=min(n, total),
+            query_embeddings=[vector.tolist()], n_results=n,
             where=chroma_where(filters), include=["metadatas", "documents", "distances"],
         ))
         return [
@@ -217,11 +260,36 @@ class ChromaStore:
         return {rid: np.asarray(emb, dtype=np.float32)
                 for rid, emb in self._all_embeddings(self._articles)}
 
-    def bump_version(self) -> int:
-        new = self.version() + 1
-        meta = {"embedding_model": self.model_name, "dimension": self.dimension, "version": new}
-        self._guard(lambda: self._chunks.modify(metadata=meta))
+    def bump_version(self, changed: Iterable[str] | None = None) -> int:
+        """A new index version, logged with the articles it changed or removed (None: not said, so a
+        keyword index catching up rebuilds), then published."""
+        new = max(self.version(), self._logged_version()) + 1
+        ids = sorted(set(changed)) if changed is not None else None
+        if ids is None:
+            parts: list = [None]
+        else:
+            parts = [ids[at: at + _LOG_IDS] for at in range(0, len(ids), _LOG_IDS)] or [[]]
+        self._guard(lambda: self._log.upsert(
+            ids=[f"{new:012d}-{i}" for i in range(len(parts))], embeddings=[[1.0]] * len(parts),
+            documents=[json.dumps(p) for p in parts], metadatas=[{"version": new}] * len(parts)))
+        self._publish(new)
         return new
+
+    def finish_bump(self) -> int:
+        """Publish a version that was logged but not published (an ingest stopped between the two)."""
+        logged = self._logged_version()
+        if logged > self.version():
+            self._publish(logged)
+        return self.version()
+
+    def _publish(self, version: int) -> None:
+        meta = {"embedding_model": self.model_name, "dimension": self.dimension, "version": version}
+        self._guard(lambda: self._chunks.modify(metadata=meta))
+
+    def _logged_version(self) -> int:
+        published = self.version()
+        got = self._guard(lambda: self._log.get(where={"version": {"$gte": published}}, include=["metadatas"]))
+        return max((int(m["version"]) for m in got["metadatas"]), default=0)
 
     # ---- helpers -----------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from qa.index.corpus import CorpusSnapshot
 from qa.index.embeddings import Embedder
 from qa.schema import Filters, Passage
 from qa.language.sentences import split_sentences
-from qa.index.store import ChromaStore
+from qa.index.store import ChromaStore, StoredChunk
 from qa.language.text import fold, has_word, terms
 
 RRF_K = 60
@@ -46,46 +46,47 @@ class Retriever:
         for "what part has X played?"), every chunk that names it comes before the others."""
         cfg = self.config
         t0 = time.perf_counter()
-        dense: dict[int, tuple[int, float]] = {}
+        found: dict[str, StoredChunk] = {}
+        dense: dict[str, tuple[int, float]] = {}
         best_dense = 0.0 if cfg.mode in ("hybrid", "dense") else None
         if cfg.mode in ("hybrid", "dense"):
             vector = self.embedder.embed([query])[0]
             t_embed = time.perf_counter()
-            for rank, hit in enumerate(self.store.query(vector, cfg.candidates, filters), 1):
-                pos = snapshot.positions.get(hit.chunk.id)
-                if pos is None:  # written by an ingest that has not committed yet
-                    continue
-                dense[pos] = (len(dense) + 1, hit.similarity)
+            for hit in snapshot.visible(self.store.query(vector, cfg.candidates, filters)):
+                found[hit.chunk.id] = hit.chunk
+                dense[hit.chunk.id] = (len(dense) + 1, hit.similarity)
                 best_dense = max(best_dense or 0.0, hit.similarity)
         else:
             t_embed = time.perf_counter()
         t_dense = time.perf_counter()
-        keyword: dict[int, tuple[int, float]] = {}
+        keyword: dict[str, tuple[int, float]] = {}
         if cfg.mode in ("hybrid", "keyword"):
-            for rank, (pos, score) in enumerate(snapshot.keyword.top(query, cfg.candidates, snapshot.allowed(filters)), 1):
-                keyword[pos] = (rank, score)
+            for rank, (chunk, score) in enumerate(snapshot.keyword.top(query, cfg.candidates, filters), 1):
+                found.setdefault(chunk.id, chunk)
+                keyword[chunk.id] = (rank, score)
         t_keyword = time.perf_counter()
 
-        fused: dict[int, float] = {}
-        for pos, (rank, _) in dense.items():
-            fused[pos] = fused.get(pos, 0.0) + cfg.dense_weight / (RRF_K + rank)
-        for pos, (rank, _) in keyword.items():
-            fused[pos] = fused.get(pos, 0.0) + cfg.keyword_weight / (RRF_K + rank)
-        for pos in _quoting(snapshot, query):  # a passage holding the words the question quotes comes first
-            fused[pos] = fused.get(pos, 0.0) + (cfg.dense_weight + cfg.keyword_weight) / (RRF_K + 1)
-        for pos in _naming(snapshot, naming, snapshot.allowed(filters)):
-            fused[pos] = fused.get(pos, 0.0) + (cfg.dense_weight + cfg.keyword_weight) / (RRF_K + 1)
+        fused: dict[str, float] = {}
+        for cid, (rank, _) in dense.items():
+            fused[cid] = fused.get(cid, 0.0) + cfg.dense_weight / (RRF_K + rank)
+        for cid, (rank, _) in keyword.items():
+            fused[cid] = fused.get(cid, 0.0) + cfg.keyword_weight / (RRF_K + rank)
+        first = cfg.dense_weight + cfg.keyword_weight
+        for chunk in (*_quoting(snapshot, query), *_naming(snapshot, naming, filters)):
+            # a passage holding the words the question quotes, or the name a profile asks about, comes first
+            found.setdefault(chunk.id, chunk)
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + first / (RRF_K + 1)
         if cfg.rescore_weight:
-            fused = _rescored(fused, snapshot, query, cfg.rescore_weight, cfg.candidates)
-        ordered = sorted(fused, key=lambda p: (-fused[p], snapshot.chunks[p].id))
-        chosen = _diversify(ordered, snapshot, k, cfg.per_article_cap)
+            fused = _rescored(fused, found, snapshot, query, cfg.rescore_weight, cfg.candidates)
+        ordered = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        chosen = _diversify([found[cid] for cid in ordered], k, cfg.per_article_cap)
         passages = tuple(
             Passage(
-                chunk_id=snapshot.chunks[p].id, article=snapshot.chunks[p].article, text=snapshot.chunks[p].text,
-                start=snapshot.chunks[p].start, end=snapshot.chunks[p].end, score=round(fused[p], 6), rank=i,
-                dense_score=round(dense.get(p, (0, 0.0))[1], 4), keyword_score=round(keyword.get(p, (0, 0.0))[1], 4),
+                chunk_id=c.id, article=c.article, text=c.text, start=c.start, end=c.end,
+                score=round(fused[c.id], 6), rank=i, dense_score=round(dense.get(c.id, (0, 0.0))[1], 4),
+                keyword_score=round(keyword.get(c.id, (0, 0.0))[1], 4),
             )
-            for i, p in enumerate(chosen, 1)
+            for i, c in enumerate(chosen, 1)
         )
         t_end = time.perf_counter()
         timings = {
@@ -99,31 +100,30 @@ NAMING_LIMIT = 20  # chunks naming a person that a profile question may bring fo
 _QUOTED = re.compile(r"[“\"]([^”\"]{8,200})[”\"]")
 
 
-def _quoting(snapshot: CorpusSnapshot, query: str) -> list[int]:
+def _quoting(snapshot: CorpusSnapshot, query: str) -> list[StoredChunk]:
     """Chunks that contain every phrase the query puts in quotation marks."""
     phrases = [" ".join(fold(m.group(1)).split()) for m in _QUOTED.finditer(query)]
     phrases = [p for p in phrases if len(p.split()) >= 2]
     if not phrases:
         return []
     found = []
-    for pos, _ in snapshot.keyword.top(" ".join(phrases), 20):
-        text = " ".join(fold(snapshot.chunks[pos].text).split())
+    for chunk, _ in snapshot.keyword.top(" ".join(phrases), 20):
+        text = " ".join(fold(chunk.text).split())
         if all(p in text for p in phrases):
-            found.append(pos)
+            found.append(chunk)
     return found
 
 
-def _naming(snapshot: CorpusSnapshot, word: str, allowed) -> list[int]:
+def _naming(snapshot: CorpusSnapshot, word: str, filters: Filters) -> list[StoredChunk]:
     """Chunks that hold `word` as a whole word (the keyword index finds them; a stem may match more)."""
     if not word:
         return []
     wanted = fold(word)
-    return [pos for pos, _ in snapshot.keyword.top(word, NAMING_LIMIT, allowed)
-            if has_word(snapshot.chunks[pos].text, wanted)]
+    return [chunk for chunk, _ in snapshot.keyword.top(word, NAMING_LIMIT, filters) if has_word(chunk.text, wanted)]
 
 
-def _rescored(fused: dict[int, float], snapshot: CorpusSnapshot, query: str, weight: float,
-              top: int) -> dict[int, float]:
+def _rescored(fused: dict[str, float], found: dict[str, StoredChunk], snapshot: CorpusSnapshot, query: str,
+              weight: float, top: int) -> dict[str, float]:
     """Lexical rescoring of the best fused candidates: each score times 1 + weight x the share of the
     question's (idf-weighted) words that the passage's best sentence holds."""
     weights = {t: snapshot.keyword.idf(t) for t in set(terms(query)) if snapshot.keyword.known(t)}
@@ -131,30 +131,29 @@ def _rescored(fused: dict[int, float], snapshot: CorpusSnapshot, query: str, wei
     if not total:
         return fused
     out = dict(fused)
-    for pos in sorted(fused, key=lambda p: -fused[p])[:top]:
-        chunk = snapshot.chunks[pos]
-        sentence_terms = (set(terms(s.text)) for s in split_sentences(chunk.text))
+    for cid in sorted(fused, key=lambda c: -fused[c])[:top]:
+        sentence_terms = (set(terms(s.text)) for s in split_sentences(found[cid].text))
         best = max((sum(w for t, w in weights.items() if t in words) / total for words in sentence_terms),
                    default=0.0)
-        out[pos] = fused[pos] * (1 + weight * best)
+        out[cid] = fused[cid] * (1 + weight * best)
     return out
 
 
-def _diversify(ordered: list[int], snapshot: CorpusSnapshot, k: int, cap: int) -> list[int]:
+def _diversify(ordered: list[StoredChunk], k: int, cap: int) -> list[StoredChunk]:
     """Take in fused order but at most `cap` per article, then fill from the rest if short."""
-    chosen: list[int] = []
+    chosen: list[StoredChunk] = []
     per_article: dict[str, int] = {}
-    for pos in ordered:
-        article = snapshot.chunks[pos].article.id
+    for chunk in ordered:
+        article = chunk.article.id
         if cap and per_article.get(article, 0) >= cap:
             continue
         per_article[article] = per_article.get(article, 0) + 1
-        chosen.append(pos)
+        chosen.append(chunk)
         if len(chosen) == k:
             return chosen
-    for pos in ordered:
+    for chunk in ordered:
         if len(chosen) == k:
             break
-        if pos not in chosen:
-            chosen.append(pos)
+        if chunk not in chosen:
+            chosen.append(chunk)
     return chosen

@@ -76,7 +76,6 @@ def scoped(question: str, explicit: Filters, snapshot: CorpusSnapshot) -> tuple[
         found["until"] = bounds.until
     merged = replace(explicit, **{k: v for k, v in found.items() if not getattr(explicit, k)})
     if merged != explicit:
-        allowed = snapshot.allowed(merged)
-        if allowed is not None and not allowed.any():
+        if not snapshot.admits(merged):
             return explicit, {}  # what the question implies matches nothing: search everything instead
     return merged, found
