@@ -15,12 +15,14 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.procs import REPO, production_available, run_step
 
-STEPS = ("ingest", "query", "service", "startup")
+STEPS = ("ingest", "query", "service", "startup", "fresh")
 
 
 def parse(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    p.add_argument("--sizes", default="1000,10000,50000", help="corpus sizes in chunks for the query benchmark")
+    p.add_argument("--sizes", default="1000,10000,50000,500000", help="corpus sizes in chunks for the query benchmark")
+    p.add_argument("--fresh-sizes", default="50000,500000",
+                   help="sizes of the after-an-ingest and memory-per-worker runs (must be among --sizes)")
     p.add_argument("--quick", action="store_true", help="1k only, few requests: about two minutes once cached")
     p.add_argument("--cache", type=Path, default=Path(".bench"), help="generated corpora and indexes (reused)")
     p.add_argument("--out", type=Path, default=None, help="results path without suffix (default <cache>/results)")
@@ -39,6 +41,7 @@ def parse(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.ingest_chunks, args.ingest_slices, args.questions, args.rounds = "1000", 200, 1, 20, 1
+        args.fresh_sizes = "1000"
         args.requests, args.time_limit, args.no_scaling = 16, 8.0, True
     args.cache = args.cache.resolve()
     args.out = (args.out or args.cache / "results").resolve()
@@ -101,7 +104,8 @@ def main(argv=None) -> int:
         for size in map(str, sizes):
             index, vectors = indexes[size]
             say(f"query benchmark at {size} chunks ({vectors})")
-            got = run_step("query_bench", ["--index", str(index), "--tutorial", prep["sizes"][size]["tutorial"],
+            tutorial = prep["sizes"][size]["tutorial"]
+            got = run_step("query_bench", ["--index", str(index), *(["--tutorial", tutorial] if tutorial else []),
                                            "--questions", str(args.questions), "--rounds", str(args.rounds)])
             results["query"][size] = {**got, "vectors": vectors}
 
@@ -122,6 +126,12 @@ def main(argv=None) -> int:
                "--logs", str(logs)]
         cmd += [a for size in map(str, sizes) for a in ("--index", f"{size}={indexes[size][0]}")]
         results["startup"] = run_step("startup_bench", cmd)
+
+    if "fresh" not in skip:
+        results["fresh"] = {}
+        for size in (s for s in args.fresh_sizes.split(",") if s and int(s) in sizes):
+            say(f"after-an-ingest and memory-per-worker benchmark at {size} chunks")
+            results["fresh"][size] = run_step("fresh_bench", ["--index", str(indexes[size][0]), "--logs", str(logs)])
 
     results["meta"]["load_end"] = _load()
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)

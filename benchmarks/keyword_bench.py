@@ -1,7 +1,8 @@
 """`python -m benchmarks.keyword_bench --data-dir DIR`: keyword engines side by side, on quality and on
 speed, for issue 22's choice of a kept engine for the persistent keyword index.
 
-Engines: ours (`qa.index.keyword.KeywordIndex`, in-memory BM25 built at start), tantivy and bm25s, each
+Engines: ours (the in-memory BM25 the service used before the tantivy index, kept here as the
+reference: `FormerBM25`), tantivy and bm25s, each
 once over our own terms (our stemmer and stop words, so the idf the answerer reads stays the same) and
 once with its own analysis (tantivy's `en_stem` tokenizer; bm25s with PyStemmer's English stemmer and
 its English stop words).
@@ -35,11 +36,52 @@ K = 10
 
 # ---- engines -------------------------------------------------------------------------------------
 
+class FormerBM25:
+    """Okapi BM25 over a fixed list of documents, in memory (the service's keyword index until c02e905)."""
+
+    def __init__(self, texts, k1: float = 1.2, b: float = 0.75):
+        import math
+        from collections import Counter, defaultdict
+
+        import numpy as np
+
+        from qa.language.text import terms
+        self._np, self._terms = np, terms
+        self.size = len(texts)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = np.zeros(self.size, dtype=np.float32)
+        for doc, text in enumerate(texts):
+            counts = Counter(terms(text))
+            lengths[doc] = sum(counts.values())
+            for term, tf in counts.items():
+                postings[term].append((doc, tf))
+        norm = k1 * (1 - b + b * lengths / max(float(lengths.mean()) if self.size else 1.0, 1e-9))
+        self._postings = {}
+        for term, plist in postings.items():
+            docs = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
+            tfs = np.fromiter((tf for _, tf in plist), dtype=np.float32, count=len(plist))
+            idf = math.log(1 + (self.size - len(plist) + 0.5) / (len(plist) + 0.5))
+            self._postings[term] = (docs, idf * tfs * (k1 + 1) / (tfs + norm[docs]))
+
+    def top(self, query: str, n: int) -> list[tuple[int, float]]:
+        np = self._np
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term in set(self._terms(query)):
+            hit = self._postings.get(term)
+            if hit is not None:
+                scores[hit[0]] += hit[1]
+        n = min(n, int((scores > 0).sum()))
+        if n <= 0:
+            return []
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(i), float(scores[i])) for i in best]
+
+
 class Ours:
     def __init__(self, texts, folder: Path):
-        from qa.index.keyword import KeywordIndex
         self.texts = list(texts)
-        self.index = KeywordIndex(self.texts)
+        self.index = FormerBM25(self.texts)
 
     @classmethod
     def open(cls, texts, folder: Path):

@@ -16,7 +16,7 @@ from benchmarks.stats import summary
 MODES = ("limit", "tutorial", "search", "ask")
 
 
-def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
+def run(index: Path, tutorial_dir: Path | None, n_questions: int, rounds: int) -> dict:
     from benchmarks.baseline import tutorial as tutorial_pipeline
     from qa.assistant import Assistant
     from qa.config import Settings
@@ -26,19 +26,19 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
     from qa.index.store import ChromaStore
 
     builds = {"n": 0}
-    original = CorpusSnapshot.build.__func__
+    original = CorpusSnapshot.open.__func__
 
     def counted(cls, *args, **kwargs):
         builds["n"] += 1
         return original(cls, *args, **kwargs)
 
-    CorpusSnapshot.build = classmethod(counted)  # count keyword-index builds; nothing else changes
+    CorpusSnapshot.open = classmethod(counted)  # count snapshot openings; nothing else changes
 
     settings = Settings(data_dir=index)
     embedder = MiniLMEmbedder(threads=settings.embed_threads, batch_size=settings.embed_batch)
     store = ChromaStore.open(settings, embedder.name, embedder.dimension)
     assistant = Assistant(settings, store, embedder)
-    tutorial = tutorial_pipeline(tutorial_dir, embedder)
+    tutorial = tutorial_pipeline(tutorial_dir, embedder) if tutorial_dir else None
     rss_open = status_kb("self", "VmRSS") / 1024
     t0 = time.perf_counter()
     snapshot = assistant.snapshot()
@@ -66,10 +66,11 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
         for key, value in answer.timings.items():
             stages.setdefault(key, []).append(value)
 
-    calls = {"limit": limit, "tutorial": tutorial.ask, "search": assistant.search, "ask": ask}
+    calls = {"limit": limit, "tutorial": tutorial.ask if tutorial else None, "search": assistant.search, "ask": ask}
+    modes = tuple(m for m in MODES if calls[m])
     qs = questions(n_questions)
     for q in qs[:5]:  # warm-up: first calls pay for lazy imports and allocator growth
-        for mode in MODES:
+        for mode in modes:
             try:
                 calls[mode](q)
             except QAError:
@@ -77,12 +78,12 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
     stages.clear()
     refused = 0
     builds_before = builds["n"]
-    samples: dict[str, list[float]] = {m: [] for m in MODES}
+    samples: dict[str, list[float]] = {m: [] for m in modes}
     k = 0
     for _ in range(rounds):
         for q in qs:
             # rotate the order so drift in machine load falls on every mode alike
-            for mode in MODES[k % 4:] + MODES[: k % 4]:
+            for mode in modes[k % len(modes):] + modes[: k % len(modes)]:
                 t = time.perf_counter()
                 try:
                     calls[mode](q)
@@ -107,7 +108,7 @@ def run(index: Path, tutorial_dir: Path, n_questions: int, rounds: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, required=True)
-    parser.add_argument("--tutorial", type=Path, required=True)
+    parser.add_argument("--tutorial", type=Path, default=None, help="the tutorial pipeline's index (optional)")
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--result", type=Path, required=True)

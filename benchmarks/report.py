@@ -31,6 +31,7 @@ def rows(results: dict) -> list[tuple[str, ...]]:
         out += _query_rows(int(size), q)
     out += _service_rows(results.get("service"), results.get("query", {}))
     out += _startup_rows(results.get("startup"))
+    out += _fresh_rows(results.get("fresh"))
     return out
 
 
@@ -61,11 +62,13 @@ def _query_rows(size: int, q: dict) -> list[tuple[str, ...]]:
     lat, label = q["latency_ms"], _size(q["chunks"], q["vectors"])
     lim = lat["limit"]
     limit_ref = f"limit {lim['p50']:.0f} / {lim['p95']:.0f} ms"
-    ask, search, tut = lat["ask"], lat["search"], lat["tutorial"]
+    ask, search, tut = lat["ask"], lat["search"], lat.get("tutorial")
     ask_r = ratio(ask["p50"], lim["p50"])
     target, ok = "", None
-    if size == 10000:
+    if size == 10000 or size >= 500000:
         target, ok = "p50 <= 2x limit", ask_r is not None and ask_r <= 2.0
+    elif size == 50000:
+        target, ok = "p50 <= 1.5x limit", ask_r is not None and ask_r <= 1.5
     st = q["ask_stages_ms"]
     stages = " / ".join(f"{st[k]['p50']:.1f}" for k in ("embed_ms", "dense_ms", "keyword_ms", "answer_ms") if k in st)
     out = [
@@ -75,17 +78,21 @@ def _query_rows(size: int, q: dict) -> list[tuple[str, ...]]:
          _x(ratio(search["p50"], lim["p50"])), "", ""),
         ("query", label, "ask (extractive) p50/p95", f"{ask['p50']:.0f} / {ask['p95']:.0f} ms", limit_ref,
          _x(ask_r), target, _status(ok)),
-        ("query", label, "tutorial pipeline p50/p95", f"{tut['p50']:.0f} / {tut['p95']:.0f} ms",
-         "ask/tutorial, p50", _x(ratio(ask["p50"], tut["p50"])), "", ""),
+        ("query", label, "tutorial pipeline p50/p95", f"{tut['p50']:.0f} / {tut['p95']:.0f} ms" if tut else "not built",
+         "ask/tutorial, p50", _x(ratio(ask["p50"], tut["p50"])) if tut else "", "", ""),
         ("query", label, "ask stages p50: embed/dense/keyword/answer", f"{stages} ms", "", "", "", ""),
-        ("query", label, "index load (chunks + BM25), once per version", f"{q['index_load_ms']:.0f} ms",
+        ("query", label, "snapshot open (keyword index, mmap), once per version", f"{q['index_load_ms']:.0f} ms",
          f"ask p50 {ask['p50']:.0f} ms", _x(ratio(q["index_load_ms"], ask["p50"])),
          "not per request",
          _status(q["snapshot_builds_during_run"] == 0 and q["snapshot_same_object"])),
     ]
     if size >= 50000:
+        budget = 150 if size == 50000 else 250
         out.append(("query", label, "ask p95", f"{ask['p95']:.0f} ms", limit_ref, _x(ratio(ask["p95"], lim["p95"])),
-                    "<= 250 ms", _status(ask["p95"] <= 250)))
+                    f"<= {budget} ms", _status(ask["p95"] <= budget)))
+    rss = q["rss_mb"]
+    out.append(("query", label, "process RSS: store opened / snapshot open / after the run",
+                f"{rss['opened']:.0f} / {rss['index_loaded']:.0f} / {rss['after']:.0f} MB", "", "", "", ""))
     return out
 
 
@@ -151,7 +158,8 @@ def _startup_rows(st: dict | None) -> list[tuple[str, ...]]:
     out = []
     for label, row in st["sizes"].items():
         size = "seed (5 articles)" if label == "seed" else _size(label)
-        target, ok = ("<= 5 s", row["ready_s"] <= 5) if label == "seed" else ("", None)
+        target, ok = ("<= 5 s", row["ready_s"] <= 5) if label == "seed" else (
+            ("<= 2 s", row["ready_s"] <= 2) if label.isdigit() and int(label) >= 50000 else ("", None))
         runs = f" (runs {', '.join(str(r) for r in row['runs'])})" if len(row["runs"]) > 1 else ""
         out.append(("start-up", size, f"spawn -> /api/ready 200 ({st['server']})", f"{row['ready_s']:.2f} s{runs}",
                     f"python + chromadb import + model load {ref:.2f} s", _x(ratio(row["ready_s"], ref)), target, _status(ok)))
@@ -159,6 +167,31 @@ def _startup_rows(st: dict | None) -> list[tuple[str, ...]]:
             out.append(("start-up", size, "spawn -> /api/ready 200 (development server)",
                         f"{row['dev_server_ready_s']:.2f} s", f"python + chromadb import + model load {ref:.2f} s",
                         _x(ratio(row["dev_server_ready_s"], ref)), "", ""))
+    return out
+
+
+def _fresh_rows(fresh: dict | None) -> list[tuple[str, ...]]:
+    if not fresh:
+        return []
+    out = []
+    for size, got in sorted(fresh.items(), key=lambda kv: int(kv[0])):
+        label = _size(size)
+        one, two = got["memory"]["1"], got["memory"]["2"]
+        uss1 = one["workers"][0].get("uss_mb", 0)
+        uss2 = max(w.get("uss_mb", 0) for w in two["workers"])
+        out.append(("memory", label, "per worker RSS / PSS / USS, 1 worker",
+                    " / ".join(f"{one['workers'][0].get(k, 0):.0f}" for k in ("rss_mb", "pss_mb", "uss_mb")) + " MB",
+                    "", "", "", ""))
+        out.append(("memory", label, "per worker USS, 2 workers sharing the index (largest)", f"{uss2:.0f} MB",
+                    f"1 worker {uss1:.0f} MB", _x(ratio(uss2, uss1)), "not growing with workers",
+                    _status(uss2 <= 1.1 * uss1)))
+        f = got.get("fresh")
+        if f:
+            out.append(("fresh", label, "ingest 1 article -> every worker (2) answers from it",
+                        f"{f['every_worker_answers_s']:.2f} s", f"the ingest itself {f['ingest_s']:.2f} s",
+                        _x(ratio(f["every_worker_answers_s"], f["ingest_s"])), "<= 3 s" if int(size) == 50000 else "",
+                        _status(f["seen"] and f["every_worker_answers_s"] <= 3) if int(size) == 50000 else
+                        _status(f["seen"])))
     return out
 
 
