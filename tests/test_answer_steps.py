@@ -9,7 +9,7 @@ import pytest
 
 from qa.language.initialisms import spelled_out
 from qa.answering.question import analyse
-from qa.answering.short_answer import named_spans, short_answer
+from qa.answering.short_answer import durations, named_spans, short_answer
 
 # ---- initialisms ------------------------------------------------------------------------------------
 
@@ -41,9 +41,50 @@ def test_a_question_in_initialisms_finds_its_answer(assistant):
     ("name of the company running the island boat", "named"),
     ("Which day did the council vote?", "date"),
     ("Which of them voted no?", "general"),
+    # "what X is/does ...?" asks as "which X ...?" does; a passive's agent is a person
+    ("What bridge does the 14X route cross?", "named"),
+    ("What street is the union hall on?", "named"),
+    ("What it is?", "general"),
+    ("'this budget stops pretending' - said by?", "person"),
+    ("By whom was the review released?", "person"),
 ])
 def test_what_kind_of_answer_a_question_wants(question, kind):
     assert analyse(question).kind == kind
+
+
+@pytest.mark.parametrize(("request_", "question"), [
+    ("Tell me which councillor was absent from the final vote.", "Which councillor was absent from the final vote?"),
+    ("I'd like to know how long the committee session lasted.", "How long did the committee session last?"),
+    ("Can you tell me when the rally was held?", "When was the rally held?"),
+    ("Do you know how many jobs the closure will cost?", "How many jobs will the closure cost?"),
+])
+def test_a_request_to_be_told_is_read_as_the_question_it_embeds(request_, question):
+    assert analyse(request_).kind == analyse(question).kind != "general"
+    assert analyse("Tell me about the rally").kind == "general"  # no question embedded: nothing to read
+
+
+def test_a_request_is_answered_as_its_question_is(harbour_assistant):
+    answer = harbour_assistant.ask(
+        "Tell me which Eastbank resident said he pays for the ferry in his taxes whether he uses it or not.")
+    # the quote is "..., he said." after the sentence that names him; "I'm" in the quote is no name
+    assert answer.short_answer == "Derek Nunes"
+
+
+def test_a_length_of_time_measures_the_subject_whose_predicate_it_is(harbour_assistant):
+    strike = analyse("How long did the strike last?")
+    assert durations(strike, "The strike, called by the union on Monday, lasted three days.") == ["three days"]
+    assert durations(strike, "The strike lasted three days.") == ["three days"]
+    assert durations(strike, "The talks, which began on Monday, lasted three days.") == []
+    answer = harbour_assistant.ask("For how long did the Ferry Quay rally go on?")
+    assert not answer.refused and answer.short_answer == "about two hours"
+
+
+def test_words_a_question_quotes_in_single_quotes_find_their_speaker(harbour_assistant):
+    for question in ("'this budget stops pretending' - said by?", "Whose line was 'This budget stops pretending'?"):
+        answer = harbour_assistant.ask(question)
+        assert not answer.refused and "Okafor" in answer.sentences[0].text, question
+        assert "This budget stops pretending" in answer.sentences[0].text
+    assert analyse("the ferry workers' union hall").kind == "general"  # an apostrophe opens no quote
 
 
 def test_which_x_is_answered_by_a_name_beside_an_x():

@@ -20,7 +20,9 @@ _CHANGE = re.compile(r"\bhow (has|have|had|did|does|do) \b.{0,80}\b(chang|shift|
 _COUNT = re.compile(r"\bhow (many|much)\b|\bwhat (number|amount|share|percentage)\b|\b(dollar|euro) value\b|\bhow large\b", re.I)
 _DURATION = re.compile(r"\bhow (long|soon)\b|\bfor how long\b|\bhow much time\b", re.I)
 _DATE = re.compile(r"^\s*when\b|\bwhen (did|does|do|is|was|were|will|has|have|had|would|could)\b|\bwhat (day|date|time|month|year)\b|\bwhich (day|date|month|year)\b|\bon what day\b", re.I)
-_PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b", re.I)
+# a passive's agent asked for ("by whom?", "'...' - said by?") is a person too
+_PERSON = re.compile(r"\bwho(m|se)?\b|\bwhich (\w+ )?(official|minister|leader|aide|spokes\w*|negotiator|envoy|person|president|analyst|diplomat)\b|"
+                     r"\b\w+(?:ed|id|en|de) by\s*\??\s*$", re.I)
 _PLACE = re.compile(r"\bwhere\b|\b(which|what) (city|cities|country|countries|place|places|venues?)\b", re.I)
 # "what part has Yuri Ushakov played?", "what has Rubio done?", "what do the articles say about Dmitriev?":
 # a profile of someone across the coverage
@@ -43,6 +45,9 @@ _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _NOT_NAMED = (r"(?!(of|day|date|time|month|year|week|hour|percentage|share|number|amount|kind|sort|type|way|part|"
               r"role|reason|outlet|newspaper|paper|publication|station|broadcaster|media)s?\b)")
 _NAMED = re.compile(rf"^\W*which {_NOT_NAMED}[a-z]+\b(?! of\b)|\bwhat (is|was) the name of\b|\bname (the|of)\b", re.I)
+# "what street is the hall on?", "what bridge does the bus cross?": "what X" asked as "which X"
+_WHAT_NOUN = re.compile(rf"^\W*what {_NOT_NAMED}(?P<noun>[a-z]+) (?:is|was|are|were|does|did|do|has|have|had|will|would|can|could)\b",
+                        re.I)
 # "what was the vote?", "by what margin did it pass?", "how did the council vote?": a tally (8-5) is the answer
 _TALLY = re.compile(r"\bwhat (?:was|is|were) the (?:[\w’'-]+ ){0,3}(?:vote|score|tally|margin)\b|\bby what (?:margin|vote)\b|"
                     r"\bhow did (?:the )?[\w’' -]{1,60}\bvote\b", re.I)
@@ -51,6 +56,13 @@ _QUESTION_FORM = re.compile(r"^\W*(who|whom|whose|what|when|where|which|why|how|
                             r"have|had|can|could|will|would|should|name|list|tell|give|in|on|at|by|for|from|according|after|"
                             r"before|and|but|so)\b", re.I)
 _QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b", re.I)
+# "Tell me which resident said ...", "I'd like to know what the signs said", "Do you know who ...": a
+# request to be told is read as the question it embeds
+_LEAD_IN = re.compile(
+    r"^\W*(?:(?:please|so|and|ok(?:ay)?),?\s+)?(?:(?:can|could|would|will) you\s+)?(?:please\s+)?"
+    r"(?:(?:tell|show|remind) (?:me|us)|(?:i(?:['’]d| would) like|i want|i need|i(?:['’]m| am) trying) to "
+    r"(?:know|find out|understand)|(?:do|does) (?:you|anyone) know|i wonder|any idea)\s+(?=(?:who|whom|whose|what|"
+    r"when|where|which|why|how)\b)", re.I)
 # the type nouns of a noun-phrase search, most specific first
 _TYPE_NOUNS = (
     (re.compile(r"\b(vote count|split|tally|margin)\b", re.I), "tally"),
@@ -104,7 +116,7 @@ class QuestionInfo:
 
 def analyse(query: str) -> QuestionInfo:
     """What the question asks for; a follow-up's kind comes from its own words, its terms from all."""
-    question = own_words(query)
+    question = embedded(own_words(query))
     kind = "general"
     if order.parse(question):
         kind = "order"
@@ -126,7 +138,8 @@ def analyse(query: str) -> QuestionInfo:
         kind = "date"
     elif _PERSON.search(question):
         kind = "person"
-    elif _NAMED.search(question) and (not _PLACE.search(question) or re.search(r"\bname of\b", question, re.I)):
+    elif (_NAMED.search(question) or _asks_which(question)) and (
+            not _PLACE.search(question) or re.search(r"\bname of\b", question, re.I)):
         kind = "named"
     elif _PLACE.search(question):
         kind = "place"
@@ -141,6 +154,19 @@ def analyse(query: str) -> QuestionInfo:
                         years=frozenset(YEAR.findall(query)), ordinals=frozenset(ordinals(query)),
                         first=bool(_FIRST.search(query)), parts=asked_parts(query), asked_noun=_asked_noun(question),
                         asks_time=bool(_ASKS_TIME.search(question)))
+
+
+def _asks_which(question: str) -> bool:
+    """"What X is/does ...?" with X a noun (not "what it is", "what else did"): a named one of its kind."""
+    m = _WHAT_NOUN.match(question)
+    return bool(m) and fold(m.group("noun")) not in STOPWORDS
+
+
+def embedded(question: str) -> str:
+    """The question a request embeds ("Tell me which resident said X" -> "which resident said X"), or
+    the question itself."""
+    m = _LEAD_IN.match(question)
+    return question[m.end():] if m else question
 
 
 def _typed_by_noun(query: str) -> str:

@@ -41,7 +41,7 @@ _EXPECTED = re.compile(r"\b(?:by|until|till|before|in|within|over|for)\s+((?:the
                        r"|\d{4}))\b", re.I)
 _SAID_BEFORE = re.compile(rf"^\s*(?:in|on|back in|by)\s+(?:late\s+|early\s+)?{_MONTHS}\b|\b(?:earlier|previously|last "
                           r"(?:week|month|year)|had (?:said|predicted|forecast|expected))\b", re.I)
-_QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+_QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]|(?<!\w)['‘]([^'’\n]{3,}?)['’](?!\w)")
 _AMOUNT = r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)"
 DURATION = re.compile(
     rf"\b(?:(?:just|only|about|around|nearly|almost|more than|less than|over|under|within|after|some|roughly)\s+)?"
@@ -89,6 +89,9 @@ def tallies(sentence: str) -> list[str]:
     return [f"{m.group(1) or m.group(3)}-{m.group(2) or m.group(4)}" for m in TALLY.finditer(sentence)]
 
 
+_FIRST_PERSON = re.compile(r"I(?:['’](?:m|d|ll|ve))?")
+
+
 def named_spans(info: QuestionInfo, sentence: str) -> list[str]:
     """Names in the sentence, not the question's own, that stand within a few words of the kind of thing
     the question asks for ("which councillor ...?": "Councillor Dana Whitcombe", "Ruth Adeyemi, a Civic
@@ -100,7 +103,9 @@ def named_spans(info: QuestionInfo, sentence: str) -> list[str]:
     terms_at = [(m.start(), set(terms(m.group(0)))) for m in re.finditer(r"[\w’'-]+", sentence)]
     found = []
     for m in _CAPITALISED.finditer(sentence):
-        words = [w for w in m.group(0).split() if fold(w) not in CALENDAR_WORDS and not w.isupper()]
+        # weekdays, months, datelines in capitals and "I" ("I'm") are capitalised without naming anything
+        words = [w for w in m.group(0).split() if fold(w) not in CALENDAR_WORDS and not w.isupper()
+                 and not _FIRST_PERSON.fullmatch(w)]
         if m.start() <= opening and words and words[0] == m.group(0).split()[0]:
             words = words[1:]  # "For Kells Island": the sentence's first word is capitalised anyway
         while words and (fold(w := words[0]).removesuffix("’s").removesuffix("'s") in asked or fold(w) in _TITLES):
@@ -229,9 +234,22 @@ def durations(info: QuestionInfo, sentence: str, window: int = 6) -> list[str]:
         after = terms(" ".join(sentence[m.end():].split()[:window]))
         # "a six-hour session": a length of time joined to a noun is that thing's length
         joined_to = terms(" ".join(sentence[m.end():].split()[:1])) if _COMPOUND.search(m.group(0)) else []
-        if need and (len(wanted & set(before + after)) >= need or wanted & set(joined_to)):
+        if need and (len(wanted & set(before + after)) >= need or wanted & set(joined_to)
+                     or wanted & set(_subject_measured(sentence[: m.start()], window))):
             found.append(_as_length(m.group(0)))
     return found
+
+
+def _subject_measured(lead: str, window: int) -> list[str]:
+    """The terms of the sentence's subject when the length of time is its predicate: "The rally lasted
+    about two hours", "The rally, organised by the union, lasted about two hours" (a clause set off by
+    commas between them); [] otherwise."""
+    parts = lead.split(",")
+    if len(parts) == 1 and len(lead.split()) <= window:
+        return terms(lead)
+    if len(parts) >= 3 and len(parts[-1].split()) <= 2:
+        return terms(parts[0])
+    return []
 
 
 def _as_length(span: str) -> str:
@@ -280,7 +298,7 @@ def _names(info: QuestionInfo, sentence: str) -> str:
 def _quoted_in(question: str, sentence: str) -> int | None:
     """Where in the sentence the words the question quotes stand, if it holds them."""
     for m in _QUOTED.finditer(question):
-        at = fold(sentence).find(fold(m.group(1)).strip(" .,?"))
+        at = fold(sentence).find(fold(m.group(1) or m.group(2)).strip(" .,?"))
         if at >= 0:
             return at
     return None

@@ -97,12 +97,13 @@ class Retriever:
 
 
 NAMING_LIMIT = 20  # chunks naming a person that a profile question may bring forward
-_QUOTED = re.compile(r"[“\"]([^”\"]{8,200})[”\"]")
+# double quotes, or single ones that open and close words (not the apostrophe of "workers' union")
+_QUOTED = re.compile(r"[“\"]([^”\"]{8,200})[”\"]|(?<!\w)['‘]([^'’\n]{8,200}?)['’](?!\w)")
 
 
 def _quoting(snapshot: CorpusSnapshot, query: str) -> list[StoredChunk]:
     """Chunks that contain every phrase the query puts in quotation marks."""
-    phrases = [" ".join(fold(m.group(1)).split()) for m in _QUOTED.finditer(query)]
+    phrases = [" ".join(fold(m.group(1) or m.group(2)).split()) for m in _QUOTED.finditer(query)]
     phrases = [p for p in phrases if len(p.split()) >= 2]
     if not phrases:
         return []
