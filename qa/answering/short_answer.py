@@ -11,7 +11,7 @@ from qa.language.dates import YEAR, times_of_day
 from qa.answering.question import CALENDAR_WORDS, QuestionInfo
 from qa.language.sentences import split_sentences
 from qa.language.synonyms import canonical_terms
-from qa.language.text import STOPWORDS, fold, listed, terms
+from qa.language.text import STOPWORDS, fold, listed, quoted, terms
 
 _COUNT_SPAN = re.compile(r"((?:over|more than|about|around|nearly|almost|at least|some|up to)\s+)?"
                          r"([$€£]?\d[\d,.]*(?:\s+(?:million|billion))?)((?:\s+[\w’'-]+){0,4})", re.I)
@@ -41,7 +41,6 @@ _EXPECTED = re.compile(r"\b(?:by|until|till|before|in|within|over|for)\s+((?:the
                        r"|\d{4}))\b", re.I)
 _SAID_BEFORE = re.compile(rf"^\s*(?:in|on|back in|by)\s+(?:late\s+|early\s+)?{_MONTHS}\b|\b(?:earlier|previously|last "
                           r"(?:week|month|year)|had (?:said|predicted|forecast|expected))\b", re.I)
-_QUOTED = re.compile(r"[“\"]([^”\"]{3,})[”\"]|(?<!\w)['‘]([^'’\n]{3,}?)['’](?!\w)")
 _AMOUNT = r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)"
 DURATION = re.compile(
     rf"\b(?:(?:just|only|about|around|nearly|almost|more than|less than|over|under|within|after|some|roughly)\s+)?"
@@ -297,8 +296,8 @@ def _names(info: QuestionInfo, sentence: str) -> str:
 
 def _quoted_in(question: str, sentence: str) -> int | None:
     """Where in the sentence the words the question quotes stand, if it holds them."""
-    for m in _QUOTED.finditer(question):
-        at = fold(sentence).find(fold(m.group(1) or m.group(2)).strip(" .,?"))
+    for words in quoted(question):
+        at = fold(sentence).find(fold(words).strip(" .,?"))
         if at >= 0:
             return at
     return None

@@ -47,6 +47,18 @@ def listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+@lru_cache(maxsize=8)
+def _quoting(shortest: int, longest: int | None) -> re.Pattern:
+    span = f"{{{shortest},{longest or ''}}}"
+    # double quotes, or single ones that open and close words (not the apostrophe of "workers' union")
+    return re.compile(rf"[“\"]([^”\"]{span})[”\"]|(?<!\w)['‘]([^'’\n]{span}?)['’](?!\w)")
+
+
+def quoted(text: str, shortest: int = 3, longest: int | None = None) -> list[str]:
+    """The words the text puts in quotation marks, each quote's own."""
+    return [m.group(1) or m.group(2) for m in _quoting(shortest, longest).finditer(text)]
+
+
 def has_word(text: str, word: str) -> bool:
     """Is the folded `word` one of the text's whole words ("ushakov" in "Yury Ushakov’s")?"""
     return word in re.findall(r"\w+", fold(text))

@@ -3,7 +3,6 @@ then diversified so one article cannot fill the whole top-k."""
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from qa.index.embeddings import Embedder
 from qa.schema import Filters, Passage
 from qa.language.sentences import split_sentences
 from qa.index.store import ChromaStore, StoredChunk
-from qa.language.text import fold, has_word, terms
+from qa.language.text import fold, has_word, quoted, terms
 
 RRF_K = 60
 
@@ -97,13 +96,11 @@ class Retriever:
 
 
 NAMING_LIMIT = 20  # chunks naming a person that a profile question may bring forward
-# double quotes, or single ones that open and close words (not the apostrophe of "workers' union")
-_QUOTED = re.compile(r"[“\"]([^”\"]{8,200})[”\"]|(?<!\w)['‘]([^'’\n]{8,200}?)['’](?!\w)")
 
 
 def _quoting(snapshot: CorpusSnapshot, query: str) -> list[StoredChunk]:
     """Chunks that contain every phrase the query puts in quotation marks."""
-    phrases = [" ".join(fold(m.group(1) or m.group(2)).split()) for m in _QUOTED.finditer(query)]
+    phrases = [" ".join(fold(q).split()) for q in quoted(query, 8, 200)]
     phrases = [p for p in phrases if len(p.split()) >= 2]
     if not phrases:
         return []
